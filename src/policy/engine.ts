@@ -1,0 +1,42 @@
+import type { EntityJson, EntityUidJson } from "@cedar-policy/cedar-wasm/nodejs";
+
+export type CedarValue =
+  | string
+  | number
+  | boolean
+  | CedarValue[]
+  | { [key: string]: CedarValue }
+  | { __extn: { fn: "ip" | "decimal" | "datetime" | "duration"; arg: string } };
+
+/** One authorization question, already mapped to Cedar entities and a Cedar-safe context. */
+export interface AuthorizationQuery {
+  principal: { type: string; id: string };
+  action: { type: string; id: string };
+  resource: { type: string; id: string };
+  context: Record<string, CedarValue>;
+  entities: EntityJson[];
+}
+
+export interface EngineError {
+  /** The policy whose evaluation errored, when the error belongs to one policy. */
+  policyId?: string;
+  message: string;
+}
+
+/**
+ * An engine answer keeps "could not evaluate" (failure) apart from "evaluated" (success), like Cedar.
+ * A success with errors is still treated as deny by the decision layer (fail closed).
+ */
+export type EngineAnswer =
+  | { type: "success"; decision: "allow" | "deny"; determiningPolicies: string[]; errors: EngineError[] }
+  | { type: "failure"; errors: EngineError[] };
+
+export interface PolicyEngine {
+  readonly name: "local-cedar" | "verified-permissions";
+  /** Content hash of the policy set and schema (or the store's version marker). Goes into every decision. */
+  readonly revision: string;
+  /** Never throws: faults come back as `{ type: "failure" }`. */
+  isAuthorized(query: AuthorizationQuery): Promise<EngineAnswer> | EngineAnswer;
+}
+
+export type { EntityJson, EntityUidJson };

@@ -1,0 +1,117 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig } from "../../src/config/load.js";
+
+const issuer = {
+  name: "idp",
+  issuer: "https://idp.example.com",
+  jwksUri: "https://idp.example.com/jwks",
+  audiences: ["api"],
+  types: ["at+jwt"],
+  tokenUse: "access",
+};
+
+function problems(doc: unknown): string[] {
+  try {
+    parseConfig(JSON.stringify(doc), "/etc/pdp.json");
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error("expected the config to be refused");
+}
+
+describe("loadConfig", () => {
+  it("loads the bundled default config with its defaults filled in", () => {
+    const { config, resolvePath } = loadConfig();
+    expect(config.issuers[0]?.name).toBe("dev-idp");
+    expect(config.policy.engine).toBe("local");
+    expect(config.limits.maxTokenBytes).toBe(8192);
+    expect(resolvePath(config.devicePosture.patchBaselineFile)).toMatch(/policies\/patch-baseline\.yaml$/);
+  });
+
+  it("reads the path from ZTPDP_CONFIG and resolves relative paths against the file's folder", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const file = join(dir, "pdp.json");
+    writeFileSync(file, JSON.stringify({ version: 1, issuers: [issuer] }));
+    const prev = process.env.ZTPDP_CONFIG;
+    process.env.ZTPDP_CONFIG = file;
+    try {
+      const loaded = loadConfig();
+      expect(loaded.file).toBe(file);
+      expect(loaded.resolvePath("../policies")).toBe(join(dir, "../policies"));
+    } finally {
+      if (prev === undefined) delete process.env.ZTPDP_CONFIG;
+      else process.env.ZTPDP_CONFIG = prev;
+    }
+  });
+
+  it("names the file when it cannot be read", () => {
+    expect(() => loadConfig("/nonexistent/pdp.yaml")).toThrow(/\/nonexistent\/pdp\.yaml[\s\S]*ENOENT/);
+  });
+});
+
+describe("parseConfig refuses bad configuration, listing every problem", () => {
+  it("lists all field problems at once, with their paths", () => {
+    const list = problems({
+      version: 2,
+      issuers: [{ ...issuer, jwksUri: "ftp://x", audiences: [], algorithms: ["HS256"], tokenUse: "refresh" }],
+      routes: [{ path: "wiki", application: "wiki", classification: "secret" }],
+    });
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^version:/),
+        expect.stringMatching(/^issuers\.0\.jwksUri:/),
+        expect.stringMatching(/^issuers\.0\.audiences:/),
+        expect.stringMatching(/^issuers\.0\.algorithms\.0:/),
+        expect.stringMatching(/^issuers\.0\.tokenUse:/),
+        expect.stringMatching(/^routes\.0\.path:/),
+        expect.stringMatching(/^routes\.0\.classification:/),
+      ]),
+    );
+    expect(list.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it("rejects unknown keys, so a typo never silently drops a check", () => {
+    expect(problems({ version: 1, issuers: [{ ...issuer, audience: "api" }] })).toEqual([
+      expect.stringMatching(/issuers\.0.*audience/),
+    ]);
+  });
+
+  it("refuses HMAC algorithms", () => {
+    expect(problems({ version: 1, issuers: [{ ...issuer, algorithms: ["HS256"] }] })[0]).toMatch(/algorithms/);
+  });
+
+  it("refuses plain-http JWKS unless the development setting is on, and then only to loopback", () => {
+    const http = { ...issuer, jwksUri: "http://127.0.0.1:9/jwks" };
+    expect(problems({ version: 1, issuers: [http] })[0]).toMatch(/plain http is refused/);
+    const remote = { ...issuer, jwksUri: "http://idp.example.com/jwks" };
+    expect(problems({ version: 1, issuers: [remote], development: { allowInsecureLoopbackJwks: true } })[0]).toMatch(
+      /only to loopback/,
+    );
+    expect(() => parseConfig(JSON.stringify({ version: 1, issuers: [http], development: { allowInsecureLoopbackJwks: true } }), "x")).not.toThrow();
+  });
+
+  it("refuses an issuer used twice (user and device tokens are told apart by issuer)", () => {
+    const { tokenUse: _unused, ...trust } = issuer;
+    const device = { ...trust, name: "mdm", format: "jamf", binding: { deviceClaim: "sub", userClaim: "sub" } };
+    expect(problems({ version: 1, issuers: [issuer], devicePosture: { providers: [device] } })[0]).toMatch(
+      /already used by issuers\.0/,
+    );
+  });
+
+  it("refuses a route listed twice", () => {
+    const r = { path: "/wiki", application: "wiki", classification: "internal" };
+    expect(problems({ version: 1, issuers: [issuer], routes: [r, r] })[0]).toMatch(/listed twice/);
+  });
+
+  it("refuses duplicate YAML keys instead of keeping the last one", () => {
+    expect(() => parseConfig("version: 1\nversion: 1\nissuers: []\n", "/etc/pdp.yaml")).toThrow(/not valid YAML/);
+  });
+
+  it("refuses a document that is not an object", () => {
+    expect(() => parseConfig("- 1\n- 2\n", "/etc/pdp.yaml")).toThrow(ConfigError);
+  });
+});
