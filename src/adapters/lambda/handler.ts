@@ -1,0 +1,82 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Logger } from "@aws-lambda-powertools/logger";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
+import type { Context } from "aws-lambda";
+import { loadConfig } from "../../config/load.js";
+import type { Decision } from "../../decision/types.js";
+import { createPdp, type Pdp } from "../../pdp.js";
+
+/**
+ * Shared wiring for the Lambda entry points in functions/: the PDP is built once per cold start (top-level
+ * await in the entry), each invocation is wrapped with the Powertools logger and metrics through middy, and
+ * the X-Ray tracer is loaded only when ZTPDP_TRACING=true so it costs nothing at cold start otherwise.
+ */
+
+const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? "ztpdp";
+export const logger = new Logger({ serviceName });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "ZtPdp", serviceName });
+
+/**
+ * Config shipped next to the bundle (dist/<fn>/config/pdp.yaml) unless ZTPDP_CONFIG names another.
+ * The returned PDP records metrics and the correlation id for every decision.
+ */
+export async function coldStartPdp(entryUrl: string): Promise<Pdp> {
+  const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
+  const pdp = await createPdp({ config: loadConfig(process.env.ZTPDP_CONFIG || bundled) });
+  return {
+    ...pdp,
+    async decide(request) {
+      const started = performance.now();
+      const decision = await pdp.decide(request);
+      observeDecision(decision, performance.now() - started);
+      return decision;
+    },
+  };
+}
+
+const OUTCOME_METRIC: Record<Decision["outcome"], string> = {
+  allow: "Allow",
+  deny: "Deny",
+  unauthenticated: "Unauthenticated",
+  error: "Error",
+};
+
+/** Called by adapters after every decision: correlation id for the rest of the invocation's logs, plus metrics. */
+export function observeDecision(decision: Decision, latencyMs: number): void {
+  logger.setCorrelationId(decision.decisionId);
+  metrics.addMetric(OUTCOME_METRIC[decision.outcome], MetricUnit.Count, 1);
+  metrics.addMetric("DecisionLatency", MetricUnit.Milliseconds, latencyMs);
+}
+
+async function tracerMiddleware(): Promise<MiddlewareObj | undefined> {
+  if (process.env.ZTPDP_TRACING !== "true") return undefined;
+  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
+    import("@aws-lambda-powertools/tracer"),
+    import("@aws-lambda-powertools/tracer/middleware"),
+  ]);
+  return captureLambdaHandler(new Tracer({ serviceName }), { captureResponse: false });
+}
+
+/**
+ * Logs faults without the event (which holds tokens) and rethrows, so API Gateway still sees the exact
+ * "Unauthorized" message for a 401 and any other error as a 5xx.
+ */
+const logFaults: MiddlewareObj = {
+  onError: async (request) => {
+    const err = request.error;
+    if (err && err.message !== "Unauthorized") logger.error("authorizer fault", { error: err.name, message: err.message });
+  },
+};
+
+export async function wrap<E, R>(handler: (event: E, context: Context) => Promise<R>) {
+  const tracer = await tracerMiddleware();
+  const chain = middy(handler)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
+    .use(logFaults);
+  return tracer ? chain.use(tracer) : chain;
+}
