@@ -56,4 +56,8 @@ if (existsSync(cli)) {
   await build({ ...common, minify: false, entryPoints: [cli], outfile: join(dist, "cli/ztpdp.mjs"), banner: { js: `#!/usr/bin/env node\n${banner.js}` } });
   cpSync(wasm, join(dist, "cli/cedar_wasm_bg.wasm"));
 }
-console.log(`built ${entries.length} function(s)${existsSync(cli) ? " and the CLI" : ""} into dist/`);
+// The local stack (`npm start`) and the token minting command: development tools, never deployed.
+for (const name of ["start", "token"]) {
+  await build({ ...common, minify: false, sourcemap: false, entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
+}
+console.log(`built ${entries.length} function(s)${existsSync(cli) ? ", the CLI" : ""} and the dev tools into dist/`);

@@ -1,0 +1,12 @@
+import type { AuditRecord } from "../audit/record.js";
+
+/** One summary line a human scans, then the record itself (one JSON line, exactly as it would be shipped). */
+export function formatAudit(r: AuditRecord): string {
+  const who = r.principal ? `${r.principal.type}::${r.principal.id}` : "(no principal)";
+  const device = r.device.verified ? `${r.device.provider} ${r.device.os}${r.device.patched ? " patched" : " unpatched"}` : `unverified${r.device.untrustedReason ? ` (${r.device.untrustedReason})` : ""}`;
+  const why = r.determiningPolicies.length > 0 ? r.determiningPolicies.join(",") : r.errors.map((e) => e.code).join(",") || "no permit matched";
+  return [
+    `AUDIT ${r.outcome.toUpperCase().padEnd(15)} ${r.request.method} ${r.request.route}  ${who}  device=${device}  because=${why}  ${r.latencyUs} µs`,
+    `      ${JSON.stringify(r)}`,
+  ].join("\n");
+}

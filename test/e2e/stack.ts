@@ -1,0 +1,75 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { AuditRecord } from "../../src/audit/record.js";
+import { freeLoopbackPort } from "../../src/dev/issuers.js";
+import { startOffline, type OfflineStack } from "../../src/dev/offline.js";
+import { ROOT, startLocalIssuers, type LocalIssuers } from "../support/local-config.js";
+
+/**
+ * The whole local stack for end-to-end tests: the dev IdP/MDM on a free loopback port with keys generated
+ * for this run, and serverless-offline (real API Gateway emulation of serverless.yml) running the built
+ * bundles from dist/ against a config rewritten for that port. Nothing is mocked.
+ */
+
+export interface E2eStack extends Omit<LocalIssuers, "close"> {
+  restUrl: string;
+  httpUrl: string;
+  audits: AuditRecord[];
+  /** Waits until an audit record matching `match` arrives (records come from the Lambda's stdout). */
+  waitForAudit(match: (r: AuditRecord) => boolean, timeoutMs?: number): Promise<AuditRecord>;
+  stop(): Promise<void>;
+}
+
+export async function startE2eStack(): Promise<E2eStack> {
+  if (!existsSync(join(ROOT, "dist/rest-authorizer/index.mjs"))) {
+    throw new Error("dist/ is missing: the end-to-end tests run the built bundles (`npm test` builds first)");
+  }
+  const issuers = await startLocalIssuers();
+  const audits: AuditRecord[] = [];
+  const waiters = new Set<() => void>();
+  let stack: OfflineStack;
+  try {
+    stack = await startOffline({
+      root: ROOT,
+      httpPort: await freeLoopbackPort(),
+      lambdaPort: await freeLoopbackPort(),
+      env: { ZTPDP_CONFIG: issuers.configPath, POWERTOOLS_METRICS_DISABLED: "true" },
+      onAudit: (record) => {
+        audits.push(record);
+        for (const wake of waiters) wake();
+      },
+      readyTimeoutMs: 90_000,
+    });
+  } catch (err) {
+    await issuers.close();
+    throw err;
+  }
+
+  return {
+    ...issuers,
+    restUrl: stack.restUrl,
+    httpUrl: stack.httpUrl,
+    audits,
+    waitForAudit(match, timeoutMs = 5_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = audits.find(match);
+          if (!found) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching audit record within ${timeoutMs} ms (${audits.length} records seen)`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    async stop() {
+      await stack.stop();
+      await issuers.close();
+    },
+  };
+}
