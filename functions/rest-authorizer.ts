@@ -1,8 +1,9 @@
 // REST API (v1) REQUEST authorizer: Authorization + X-Device-Token headers, route template, source IP.
-import { authorizeRestRequest } from "../src/adapters/apigateway/authorizer.js";
+import { decideRestRequest } from "../src/adapters/apigateway/authorizer.js";
+import { restRequestAuthorizerEvent } from "../src/adapters/apigateway/events.js";
 import { coldStartPdp, wrap } from "../src/adapters/lambda/handler.js";
 
 // Outside the handler so it runs once per cold start: config, policies, JWKS prefetch, warm-up decision.
 const pdp = await coldStartPdp(import.meta.url);
 
-export const handler = await wrap((event: unknown) => authorizeRestRequest(pdp, event));
+export const handler = await wrap(restRequestAuthorizerEvent, (parsed) => decideRestRequest(pdp, parsed));

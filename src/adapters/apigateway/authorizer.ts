@@ -7,6 +7,7 @@ import {
   restTokenAuthorizerEvent,
   type HttpApiAuthorizerEvent,
   type RestRequestAuthorizerEvent,
+  type RestTokenAuthorizerEvent,
 } from "./events.js";
 import { headerValues, singleHeader } from "./headers.js";
 import { matchRouteTemplate, parseMethodArn, scopedResourceArn } from "./method-arn.js";
@@ -134,8 +135,17 @@ function unparseable(requestId?: string): AccessRequest {
   };
 }
 
-export async function authorizeRestRequest(pdp: DecisionPoint, rawEvent: unknown): Promise<IamPolicyResponse> {
-  const parsed = restRequestAuthorizerEvent.safeParse(rawEvent);
+/**
+ * The result of parsing an event, as produced both by zod's `safeParse` and by the Powertools parser
+ * middleware with `safeParse: true` (which the Lambda entry points use).
+ */
+export type Parsed<T> = { success: true; data: T } | { success: false };
+
+export function authorizeRestRequest(pdp: DecisionPoint, rawEvent: unknown): Promise<IamPolicyResponse> {
+  return decideRestRequest(pdp, restRequestAuthorizerEvent.safeParse(rawEvent));
+}
+
+export async function decideRestRequest(pdp: DecisionPoint, parsed: Parsed<RestRequestAuthorizerEvent>): Promise<IamPolicyResponse> {
   if (!parsed.success) {
     ensureDecided(await pdp.decide(unparseable()));
     throw new UnauthorizedError();
@@ -150,8 +160,15 @@ export async function authorizeRestRequest(pdp: DecisionPoint, rawEvent: unknown
  * TOKEN authorizers receive only the token and the method ARN: no route template, no headers, no source
  * IP, so no device posture. The route is matched against the catalog from the ARN's path.
  */
-export async function authorizeRestToken(pdp: DecisionPoint, rawEvent: unknown, routeTemplates: readonly string[]): Promise<IamPolicyResponse> {
-  const parsed = restTokenAuthorizerEvent.safeParse(rawEvent);
+export function authorizeRestToken(pdp: DecisionPoint, rawEvent: unknown, routeTemplates: readonly string[]): Promise<IamPolicyResponse> {
+  return decideRestToken(pdp, restTokenAuthorizerEvent.safeParse(rawEvent), routeTemplates);
+}
+
+export async function decideRestToken(
+  pdp: DecisionPoint,
+  parsed: Parsed<RestTokenAuthorizerEvent>,
+  routeTemplates: readonly string[],
+): Promise<IamPolicyResponse> {
   const arn = parsed.success ? parseMethodArn(parsed.data.methodArn) : undefined;
   if (!parsed.success || !arn) {
     ensureDecided(await pdp.decide(unparseable()));
@@ -174,8 +191,11 @@ export async function authorizeRestToken(pdp: DecisionPoint, rawEvent: unknown, 
  * Authorization identity source is absent, but a Lambda that throws becomes a 500 there, so an invalid
  * token is answered `isAuthorized: false` (403) rather than by throwing: client input never yields a 500.
  */
-export async function authorizeHttpApi(pdp: DecisionPoint, rawEvent: unknown): Promise<SimpleResponse> {
-  const parsed = httpApiAuthorizerEvent.safeParse(rawEvent);
+export function authorizeHttpApi(pdp: DecisionPoint, rawEvent: unknown): Promise<SimpleResponse> {
+  return decideHttpApi(pdp, httpApiAuthorizerEvent.safeParse(rawEvent));
+}
+
+export async function decideHttpApi(pdp: DecisionPoint, parsed: Parsed<HttpApiAuthorizerEvent>): Promise<SimpleResponse> {
   const decision = await pdp.decide(parsed.success ? httpApiToAccess(parsed.data) : unparseable());
   if (decision.outcome === "error") throw new AuthorizerFaultError(`authorizer fault (decision ${decision.decisionId})`);
   return { isAuthorized: decision.outcome === "allow", context: integrationContext(decision) };

@@ -4,10 +4,13 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import { parser } from "@aws-lambda-powertools/parser/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
+import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "aws-lambda";
 import { loadConfig } from "../../config/load.js";
 import type { Decision } from "../../decision/types.js";
+import type { Parsed } from "../apigateway/authorizer.js";
 import { createPdp, type Pdp } from "../../pdp.js";
 
 /**
@@ -72,11 +75,20 @@ const logFaults: MiddlewareObj = {
   },
 };
 
-export async function wrap<E, R>(handler: (event: E, context: Context) => Promise<R>) {
+/**
+ * The entry point's handler gets the event already parsed by the Powertools parser with `safeParse`, so an
+ * event that does not match the schema reaches the adapter as `{ success: false }` and is still decided
+ * (and audited) rather than thrown as a 500.
+ */
+export async function wrap<S extends StandardSchemaV1, R>(
+  schema: S,
+  handler: (parsed: Parsed<StandardSchemaV1.InferOutput<S>>, context: Context) => Promise<R>,
+) {
   const tracer = await tracerMiddleware();
-  const chain = middy(handler)
+  const chain = middy(handler as (event: unknown, context: Context) => Promise<R>)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(logFaults);
+    .use(logFaults)
+    .use(parser({ schema, safeParse: true }) as MiddlewareObj);
   return tracer ? chain.use(tracer) : chain;
 }
