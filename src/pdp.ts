@@ -47,6 +47,10 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
     baseline: loadBaseline(loaded.resolvePath(config.devicePosture.patchBaselineFile)),
     jwt,
   });
+  if (!options.engine && config.policy.engine !== "local") {
+    // Never fall back to the local policies silently: the operator asked for the shared store.
+    throw new Error(`${loaded.file}: policy engine "${config.policy.engine}" needs an engine passed to createPdp (not built into this release)`);
+  }
   const engine = options.engine ?? createLocalCedarEngine(loadPolicyDir(loaded.resolvePath(config.policy.dir)));
   if (options.hydrate !== false) await Promise.all([identity.hydrate(), posture.hydrate()]);
   const pdp = createDecisionPoint({

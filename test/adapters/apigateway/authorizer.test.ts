@@ -170,3 +170,13 @@ describe("server faults", () => {
     cleanup();
   });
 });
+
+describe("composition root", () => {
+  it("refuses to start on a Verified Permissions config without an engine, instead of silently using local policies", async () => {
+    const { loaded, cleanup } = writeLocalConfig(issuers.issuer.replace("/idp", ""), (doc) => {
+      doc.policy = { engine: "verified-permissions", policyStoreId: "ps-123", region: "eu-west-1" };
+    });
+    await expect(createPdp({ config: loaded, audit, hydrate: false })).rejects.toThrow(/verified-permissions.*needs an engine/);
+    cleanup();
+  });
+});
