@@ -27,6 +27,8 @@ export interface OfflineStack {
   restUrl: string;
   /** HTTP API (v2) base URL. */
   httpUrl: string;
+  /** Lambda Invoke API endpoint (what the AWS SDK's Lambda client would call). */
+  lambdaUrl: string;
   stop(): Promise<void>;
 }
 
@@ -71,7 +73,7 @@ export async function startOffline(o: OfflineOptions): Promise<OfflineStack> {
     throw err;
   }
   const base = `http://127.0.0.1:${o.httpPort}`;
-  return { restUrl: `${base}/dev`, httpUrl: base, stop: () => stopChild(child) };
+  return { restUrl: `${base}/dev`, httpUrl: base, lambdaUrl: `http://127.0.0.1:${o.lambdaPort}`, stop: () => stopChild(child) };
 }
 
 /** The record inside one of our audit log lines (Powertools `{message:"audit", audit}` or the fallback). */

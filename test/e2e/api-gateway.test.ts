@@ -1,8 +1,12 @@
 import { generateKeyPairSync } from "node:crypto";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { mintDeviceToken, mintServiceToken, mintUserToken, signJws, type DevProvider, type DeviceState } from "../../src/dev/mint.js";
 import { tokenFingerprint } from "../../src/identity/fingerprint.js";
+import { ROOT } from "../support/local-config.js";
+import { METHOD_ARN_PREFIX, restRequestEvent } from "../adapters/apigateway/events.js";
 import { startE2eStack, type E2eStack } from "./stack.js";
 
 // End to end: real HTTP requests to serverless-offline's API Gateway emulation, which invokes the built
@@ -186,6 +190,29 @@ describe("HTTP API (payload 2.0, simple responses)", () => {
 
   it("answers 401 without a token", async () => {
     expect((await call("http", "GET", "/wiki/home", {})).status).toBe(401);
+  });
+});
+
+describe("route caching", () => {
+  // serverless-offline does not cache authorizer results, so the cache is replayed here: the deployed-like
+  // authorizer is invoked through the Lambda Invoke API, and the IAM policy it returns for one route is
+  // judged by API Gateway's policy matcher (serverless-offline's) against other routes, as a cache hit would be.
+  it("a cached allow for one route cannot open another", async () => {
+    const matcher = join(ROOT, "node_modules/serverless-offline/src/events/authCanExecuteResource.js");
+    const canExecute = ((await import(pathToFileURL(matcher).href)) as { default: (p: unknown, arn: string) => boolean }).default;
+    const token = user("alice", ["Employees"]);
+    const event = restRequestEvent({ headers: { Authorization: `Bearer ${token}`, "X-Device-Token": device("alice", "patched") } });
+    const res = await fetch(`${stack.lambdaUrl}/2015-03-31/functions/zt-pdp-dev-restAuthorizer/invocations`, { method: "POST", body: JSON.stringify(event) });
+    expect(res.status).toBe(200);
+    const { policyDocument } = (await res.json()) as { policyDocument: { Statement: { Effect: string }[] } };
+    expect(policyDocument.Statement[0]!.Effect).toBe("Allow");
+    expect(await auditOf(token)).toMatchObject({ outcome: "allow" });
+
+    const arn = (method: string, path: string) => `${METHOD_ARN_PREFIX}/${method}${path}`;
+    expect(canExecute(policyDocument, arn("GET", "/wiki/other-page"))).toBe(true); // what was decided
+    expect(canExecute(policyDocument, arn("PUT", "/wiki/home"))).toBe(false);
+    expect(canExecute(policyDocument, arn("GET", "/hr/records/e-42"))).toBe(false);
+    expect(canExecute(policyDocument, arn("POST", "/payments/charges"))).toBe(false);
   });
 });
 

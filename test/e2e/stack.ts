@@ -14,6 +14,7 @@ import { ROOT, startLocalIssuers, type LocalIssuers } from "../support/local-con
 export interface E2eStack extends Omit<LocalIssuers, "close"> {
   restUrl: string;
   httpUrl: string;
+  lambdaUrl: string;
   audits: AuditRecord[];
   /** Waits until an audit record matching `match` arrives (records come from the Lambda's stdout). */
   waitForAudit(match: (r: AuditRecord) => boolean, timeoutMs?: number): Promise<AuditRecord>;
@@ -49,6 +50,7 @@ export async function startE2eStack(): Promise<E2eStack> {
     ...issuers,
     restUrl: stack.restUrl,
     httpUrl: stack.httpUrl,
+    lambdaUrl: stack.lambdaUrl,
     audits,
     waitForAudit(match, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
