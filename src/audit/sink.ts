@@ -3,7 +3,10 @@ import type { AuditRecord } from "./record.js";
 import { sanitize } from "./sanitize.js";
 
 export interface AuditSink {
-  /** Must not throw: a failing sink falls back to stdout so no decision goes unrecorded. */
+  /**
+   * Must not throw: a failing sink falls back to stdout so no decision goes unrecorded. An async function
+   * also fits this type; its rejected promise falls back to stdout the same way.
+   */
   write(record: AuditRecord): void;
 }
 
@@ -11,16 +14,32 @@ export interface AuditSink {
 export function emitAudit(sink: AuditSink, record: AuditRecord, maxString?: number): void {
   const safe = sanitize(record, maxString) as AuditRecord;
   try {
-    sink.write(safe);
+    const pending: unknown = sink.write(safe);
+    // An async sink type-checks as a `void` one: its rejection must neither lose the record nor surface
+    // as an unhandled rejection (which ends a Lambda invocation with an error after the decision was made).
+    if (isThenable(pending)) pending.then(undefined, (err: unknown) => writeFallback(safe, err));
   } catch (err) {
     writeFallback(safe, err);
   }
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
 /** Last resort: one JSON line straight to stdout, marked so the loss of the primary sink is visible. */
 export function writeFallback(record: AuditRecord, cause: unknown): void {
-  const line = JSON.stringify({ level: "ERROR", message: "audit", auditSinkFailed: String(cause).slice(0, 200), audit: record });
+  const line = JSON.stringify({ level: "ERROR", message: "audit", auditSinkFailed: describeCause(cause), audit: record });
   process.stdout.write(`${line}\n`);
+}
+
+/** `String(cause)` throws for some values (a null-prototype object): the fallback itself must not throw. */
+function describeCause(cause: unknown): string {
+  try {
+    return String(cause).slice(0, 200);
+  } catch {
+    return "unprintable error";
+  }
 }
 
 /**

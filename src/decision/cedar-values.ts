@@ -18,7 +18,9 @@ export function cedarLong(value: number): number {
 
 export function cedarString(value: string | undefined, max: number, fallback = ""): string {
   if (value === undefined) return fallback;
-  return value.length > max ? value.slice(0, max) : value;
+  // Cedar (Rust strings) refuses lone UTF-16 surrogates, and cutting at `max` can split a pair: replace them
+  // with U+FFFD rather than let one odd character turn into an engine failure.
+  return (value.length > max ? value.slice(0, max) : value).toWellFormed();
 }
 
 export function cedarStringSet(values: readonly string[], max: number): string[] {
@@ -28,9 +30,16 @@ export function cedarStringSet(values: readonly string[], max: number): string[]
 /** Least-trusted address when the source is unknown or not an IP: in no corporate range. */
 export const UNKNOWN_IP = "0.0.0.0";
 
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
 export function cedarIp(address: string | undefined): { value: CedarValue; known: boolean } {
   // Strip an IPv6 zone id: Cedar's ip() rejects it, and the zone never matters for range checks.
-  const candidate = address?.split("%")[0];
-  const known = candidate !== undefined && isIP(candidate) !== 0;
-  return { value: { __extn: { fn: "ip", arg: known ? candidate : UNKNOWN_IP } }, known };
+  let candidate = address?.split("%")[0];
+  // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d; Cedar only parses the plain IPv4 form,
+  // which is also the form `isInRange(ip("10.0.0.0/8"))` must see.
+  const mapped = candidate !== undefined ? IPV4_MAPPED.exec(candidate) : null;
+  if (mapped) candidate = mapped[1];
+  // Other IPv6 forms with an embedded IPv4 part (::a.b.c.d, long forms) are valid for Node, not for Cedar.
+  const known = candidate !== undefined && isIP(candidate) !== 0 && !(isIP(candidate) === 6 && candidate.includes("."));
+  return { value: { __extn: { fn: "ip", arg: known ? candidate! : UNKNOWN_IP } }, known };
 }
