@@ -51,11 +51,13 @@ describe("the reference policies", () => {
   it("give the CLI each policy with its file, line and text", () => {
     const listing = describePolicySet(loadPolicyDir(REFERENCE_DIR));
     const wiki = listing.policies.find((p) => p.id === "wiki-editors-write");
-    expect(wiki).toMatchObject({ file: join(REFERENCE_DIR, "wiki.cedar"), line: 16, col: 1, effect: "permit" });
+    // The line is read from the file itself, so the test follows edits and `ztpdp fmt`.
+    const lines = readFileSync(join(REFERENCE_DIR, "wiki.cedar"), "utf8").split("\n");
+    const line = lines.indexOf('@id("wiki-editors-write")') + 1;
+    expect(line).toBeGreaterThan(1);
+    expect(wiki).toMatchObject({ file: join(REFERENCE_DIR, "wiki.cedar"), line, col: 1, effect: "permit" });
     expect(wiki?.text.startsWith('@id("wiki-editors-write")\npermit (')).toBe(true);
     expect(wiki?.text.endsWith("};")).toBe(true);
-    const lines = readFileSync(join(REFERENCE_DIR, "wiki.cedar"), "utf8").split("\n");
-    expect(lines[15]).toBe('@id("wiki-editors-write")');
   });
 });
 
