@@ -56,6 +56,16 @@ export class TtlJwksCache implements JwksCache {
     this.failureRetryMs = Math.min(FAILURE_RETRY_MS, this.ttlMs);
   }
 
+  /**
+   * Until when (epoch ms) the keys now held for `jwksUri` are fresh, i.e. used without asking the issuer
+   * again; undefined when none are held. Anything derived from those keys (a verified-token cache entry)
+   * must not outlive this, so key removals upstream take effect on the same schedule.
+   */
+  freshUntil(jwksUri: string): number | undefined {
+    const entry = this.entries.get(jwksUri);
+    return entry?.keys === undefined ? undefined : entry.fetchedAt + this.ttlMs;
+  }
+
   /** Called by aws-jwt-verify for every verification: the JWK to check this token's signature with. */
   async getJwk(jwksUri: string, decomposedJwt: DecomposedJwt): Promise<JwkWithKid> {
     const { kid, alg } = decomposedJwt.header;

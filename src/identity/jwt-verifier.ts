@@ -11,6 +11,7 @@ import { mapVerifyError } from "./jwt-error-map.js";
 import { checkHeaderForTrust, checkHeaderShape } from "./jwt-header.js";
 import { createKeyObjectTransformer } from "./key-objects.js";
 import type { IdentityFailureCode } from "./types.js";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
 
 /**
  * The generic JWT gate, shared by user tokens and device-posture tokens (each with its own trust list).
@@ -19,6 +20,8 @@ import type { IdentityFailureCode } from "./types.js";
  * Order matters and is the order of the checks below: size cap before any parsing; strict decoding;
  * header; issuer selection by exact `iss`; header against that issuer; registered claims; only then the
  * signature, by aws-jwt-verify with our JWKS cache (so no JWKS traffic for tokens refused earlier).
+ * A token already verified (the exact same string) skips all of that except the claim checks, which run
+ * again against the current clock (verified-token-cache.ts says why that stays fail-closed).
  */
 
 export interface JwtVerifyOptions {
@@ -29,7 +32,14 @@ export interface JwtVerifyOptions {
   now?: () => number;
   /** Replaces the HTTP download of a JWKS (unit tests). Must resolve to the parsed JSON document. */
   fetchJson?: (uri: string) => Promise<unknown>;
+  /**
+   * How many successfully verified tokens to remember (verified-token-cache.ts); 0 turns the cache off.
+   * Default 1000 (about 1 MB of token strings at most).
+   */
+  verifiedTokenCacheSize?: number;
 }
+
+export const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 1000;
 
 export type JwtCheckResult<T extends JwtTrustConfig = JwtTrustConfig> =
   | { ok: true; header: Record<string, unknown>; payload: Record<string, unknown>; trust: T; fingerprint: string }
@@ -70,11 +80,17 @@ export function createMultiIssuerJwtVerifier<T extends JwtTrustConfig>(
   const cache = new TtlJwksCache({ jwks: opts.jwks, now, fetchJson });
   const getJwk = cache.getJwk.bind(cache);
   const toKeyObject = createKeyObjectTransformer();
+  const verified = new VerifiedTokenCache<Extract<JwtCheckResult<T>, { ok: true }>>(opts.verifiedTokenCacheSize ?? DEFAULT_VERIFIED_TOKEN_CACHE_SIZE);
 
   async function verify(token: string): Promise<JwtCheckResult<T>> {
     if (typeof token !== "string") {
       return { ok: false, code: "token_malformed", message: "token is not a string", fingerprint: "" };
     }
+    const nowMs = now();
+    const hit = verified.get(token, nowMs);
+    // A hit still passes every time-dependent claim check against the current clock; if one fails, the
+    // full path below runs and reports it exactly as it would have without the cache.
+    if (hit !== undefined && checkRegisteredClaims(hit.payload, hit.trust, opts.limits, nowMs).ok) return hit;
     const fingerprint = tokenFingerprint(token);
     const decoded = decodeJwtStrict(token, opts.limits.maxTokenBytes);
     if (!decoded.ok) return failure(decoded.code, decoded.message, fingerprint, decoded.header);
@@ -110,7 +126,10 @@ export function createMultiIssuerJwtVerifier<T extends JwtTrustConfig>(
     } catch (err) {
       return refuse(mapVerifyError(err));
     }
-    return { ok: true, header, payload, trust, fingerprint };
+    const result = { ok: true as const, header, payload, trust, fingerprint };
+    // `exp` is required and numeric (checkRegisteredClaims); the entry expires with the keys' freshness.
+    verified.set(token, result, now(), payload.exp as number, cache.freshUntil(trust.jwksUri));
+    return result;
   }
 
   async function hydrate(): Promise<void> {
