@@ -7,7 +7,9 @@ import {
   schemaToJson,
   validate,
   type DetailedError,
+  type PolicyJson,
 } from "@cedar-policy/cedar-wasm/nodejs";
+import { readPrecompiled } from "./precompiled.js";
 import { PolicyLoadError, type PolicyProblem } from "./problems.js";
 import { computeRevision } from "./revision.js";
 import { byteOffsetToIndex, lineColAt, splitPolicyText, type PolicyChunk } from "./source-text.js";
@@ -40,6 +42,8 @@ export interface LoadedPolicy {
   /** The policy exactly as written, from its first annotation to its `;` (what Cedar evaluates). */
   text: string;
   effect: "permit" | "forbid";
+  /** Cedar's JSON form of `text`, when the loader has it (saves re-parsing it for the partition index). */
+  json?: PolicyJson;
 }
 
 export interface LoadedPolicySet {
@@ -51,6 +55,12 @@ export interface LoadedPolicySet {
   revision: string;
   /** Validator warnings (e.g. an impossible policy) and loader advice; never a reason the set loaded partially. */
   warnings: readonly PolicyProblem[];
+  /**
+   * Present when the set comes from a build-time validation of exactly these sources (precompiled.ts):
+   * Cedar already accepted every policy and the schema, and the schema's resolved JSON is included so
+   * the engine need not parse the schema text at cold start.
+   */
+  precompiled?: { resolvedSchemaJson: unknown };
 }
 
 export interface PolicySource {
@@ -68,8 +78,16 @@ export interface LoadOptions {
   warningsAsErrors?: boolean;
 }
 
-/** Load, split, name and strictly validate a policy directory. Throws `PolicyLoadError` listing every problem. */
+/**
+ * Load, split, name and strictly validate a policy directory. Throws `PolicyLoadError` listing every problem.
+ * With default options, a build-time result for exactly these sources is used instead of re-validating
+ * (precompiled.ts); the CLI's `readPolicyDir` always validates.
+ */
 export function loadPolicyDir(dir: string, options: LoadOptions = {}): LoadedPolicySet {
+  if (options.schemaPath === undefined && options.warningsAsErrors !== true) {
+    const precompiled = readPrecompiled(dir, join(dir, SCHEMA_FILE_NAME));
+    if (precompiled) return precompiled;
+  }
   const result = readPolicyDir(dir, options);
   if (!result.ok) throw new PolicyLoadError(result.problems);
   return result.policySet;
@@ -201,6 +219,7 @@ function compile(
     col: c.col,
     text: c.chunk.text,
     effect: c.effect,
+    json: c.json,
   }));
   return {
     ok: true,
@@ -250,8 +269,8 @@ interface Candidate {
   line: number;
   col: number;
   effect: "permit" | "forbid";
-  /** Cedar's JSON form of the policy, for the revision. */
-  json: unknown;
+  /** Cedar's JSON form of the policy, for the revision and the partition index. */
+  json: PolicyJson;
 }
 
 function splitFile(source: PolicySource, problems: PolicyProblem[]): Candidate[] {
@@ -278,7 +297,9 @@ function splitFile(source: PolicySource, problems: PolicyProblem[]): Candidate[]
   const templates = new Set(parts.policy_templates);
 
   const out: Candidate[] = [];
-  split.chunks.forEach((chunk, index) => {
+  // A plain loop, not `forEach`: on Node 22 (V8 12.4), a large file (thousands of policies) made V8 abort
+  // with "unreachable code" while deoptimizing this callback inside forEach's builtin continuation.
+  for (const [index, chunk] of split.chunks.entries()) {
     const where = { file, ...lineColAt(text, chunk.start) };
     if (templates.has(chunk.text)) {
       problems.push({
@@ -286,12 +307,12 @@ function splitFile(source: PolicySource, problems: PolicyProblem[]): Candidate[]
         severity: "error",
         message: "policy templates (`?principal`, `?resource`) are not supported yet; write a static policy",
       });
-      return;
+      continue;
     }
     const json = policyToJson(chunk.text);
     if (json.type === "failure") {
       problems.push(...fromCedarErrors(json.errors, { file, fileText: text, base: chunk.start }));
-      return;
+      continue;
     }
     const annotations: Record<string, string | null> = json.json.annotations ?? {};
     let id = `${basename(file)}#${index}`;
@@ -304,13 +325,13 @@ function splitFile(source: PolicySource, problems: PolicyProblem[]): Candidate[]
           severity: "error",
           message: `\`@id\` must be a string of 1 to 128 characters from \`A-Z a-z 0-9 . _ : # -\` starting with a letter or digit`,
         });
-        return;
+        continue;
       }
       id = value;
       idSource = "annotation";
     }
     out.push({ id, idSource, fileText: text, chunk, ...where, effect: json.json.effect, json: json.json });
-  });
+  }
   return out;
 }
 
