@@ -11,7 +11,12 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 export const DEFAULT_MAX_STRING = 256;
 
+// Non-global twin of the two patterns (any surrogate counts): one scan decides whether work is needed,
+// and almost every audit string (ids, hashes, route templates) needs none. Runs on every decision.
+const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]/;
+
 export function safeString(value: string, max = DEFAULT_MAX_STRING): string {
+  if (value.length <= max && !NEEDS_ESCAPE.test(value)) return value;
   const capped = value.length > max ? value.slice(0, max) : value;
   const escaped = capped
     .replace(UNSAFE, (c) => `\\u{${c.charCodeAt(0).toString(16).padStart(4, "0")}}`)
@@ -34,7 +39,9 @@ export function sanitize(value: unknown, max = DEFAULT_MAX_STRING, depth = 0): u
   }
   if (typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
+    const record = value as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
       if (v === undefined) continue;
       out[safeString(k, 64)] = sanitize(v, max, depth + 1);
     }
