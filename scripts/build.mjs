@@ -91,6 +91,8 @@ for (const file of entries) {
   const name = basename(file, ".ts");
   const outdir = join(dist, name);
   await build({ ...common, entryPoints: [join(functionsDir, file)], outfile: join(outdir, "index.mjs") });
+  // Only the authorizers decide; the demo API ships its bundle alone.
+  if (!name.endsWith("-authorizer")) continue;
   cpSync(wasm, join(outdir, "cedar_wasm_bg.wasm"));
   cpSync(join(root, "config"), join(outdir, "config"), { recursive: true });
   cpSync(join(root, "policies"), join(outdir, "policies"), { recursive: true, filter: (p) => !p.includes("/tests") });

@@ -94,4 +94,11 @@ describe("generated CloudFormation template", () => {
       expect(statSync(join(outDir, `${name}.zip`)).size).toBeGreaterThan(100_000);
     }
   });
+
+  it("keeps the demo API's zip free of the engine, config and policies it does not use", () => {
+    const listing = readFileSync(join(outDir, "demoApi.zip")).toString("latin1");
+    expect(listing).toContain("index.mjs");
+    expect(listing).not.toContain("cedar_wasm_bg.wasm");
+    expect(listing).not.toContain("pdp.yaml");
+  });
 });
