@@ -26,6 +26,10 @@ const USAGE = `usage: npm run -s token -- [options]
 class UsageError extends Error {}
 
 export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    out(`${USAGE}\n`);
+    return 0;
+  }
   try {
     out(mint(argv));
     return 0;
@@ -54,10 +58,8 @@ function mint(argv: string[]): string {
       expired: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
       config: { type: "string" },
-      help: { type: "boolean", default: false },
     },
   });
-  if (values.help) throw new UsageError("token: mint development tokens");
   const device = values.device;
   if (device !== "patched" && device !== "unpatched" && device !== "none") throw new UsageError(`--device must be patched, unpatched or none (got "${device}")`);
   if (!DEV_PROVIDERS.includes(values.provider as DevProvider)) throw new UsageError(`--provider must be one of ${DEV_PROVIDERS.join(", ")}`);

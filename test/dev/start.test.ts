@@ -87,6 +87,12 @@ describe("npm start + npm run token", () => {
     await waitForOutput(/AUDIT UNAUTHENTICATED .*token_expired/);
   });
 
+  it("prints its options on --help (exit 0)", () => {
+    let out = "";
+    expect(tokenMain(["--help"], (s) => (out += s), () => undefined)).toBe(0);
+    expect(out).toContain("--device STATE");
+  });
+
   it("refuses an unknown token option with a usage error (exit 2)", () => {
     let err = "";
     expect(tokenMain(["--device", "shiny"], () => undefined, (s) => (err += s))).toBe(2);
