@@ -1,10 +1,12 @@
-import { generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ephemeralDevKeys, type DevSigningKey } from "../src/dev/keys.js";
+import { signJws } from "../src/dev/mint.js";
 
 /**
  * Everything a benchmark process needs to run the real authorizer offline: an IdP and an MDM signing key
@@ -24,37 +26,17 @@ function findRepo(from: string): string {
 export const AUDIENCE = "zt-pdp-api";
 export const DEVICE_AUDIENCE = "zt-pdp-device";
 
-export interface SigningKey {
-  kid: string;
-  alg: "RS256" | "ES256";
-  privateKey: KeyObject;
-  publicJwk: Record<string, unknown>;
-}
-
 export interface Fixture {
   origin: string;
   issuer: string;
   deviceIssuer: string;
-  user: SigningKey;
-  device: SigningKey;
+  user: DevSigningKey;
+  device: DevSigningKey;
   configFile: string;
   userToken(opts?: { groups?: string[]; sub?: string }): string;
   deviceToken(sub?: string): string;
   event(userToken: string, deviceToken: string, path?: string): Record<string, unknown>;
   close(): Promise<void>;
-}
-
-function key(alg: "RS256" | "ES256"): SigningKey {
-  const pair = alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const kid = `${alg.toLowerCase()}-${randomUUID()}`;
-  return { kid, alg, privateKey: pair.privateKey, publicJwk: { ...pair.publicKey.export({ format: "jwk" }), kid, alg, use: "sig" } };
-}
-
-export function signJws(k: SigningKey, header: Record<string, unknown>, payload: Record<string, unknown>): string {
-  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-  const input = `${enc({ alg: k.alg, kid: k.kid, ...header })}.${enc(payload)}`;
-  const sig = sign("sha256", Buffer.from(input), k.alg === "ES256" ? { key: k.privateKey, dsaEncoding: "ieee-p1363" } : k.privateKey);
-  return `${input}.${sig.toString("base64url")}`;
 }
 
 export interface FixtureOptions {
@@ -65,8 +47,7 @@ export interface FixtureOptions {
 }
 
 export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> {
-  const user = key("RS256");
-  const device = key("ES256");
+  const { idp: user, mdm: device } = ephemeralDevKeys();
   // Two origins: the IdP and the MDM are different parties (and Cedarling keys trusted issuers by origin).
   const idp = await serve((path, origin) => {
     if (path === "/idp/.well-known/jwks.json") return { keys: [user.publicJwk] };
