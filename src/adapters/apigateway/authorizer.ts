@@ -80,11 +80,16 @@ export function httpApiToAccess(event: HttpApiAuthorizerEvent): AccessRequest {
   };
 }
 
+/** `User::alice`, the form Cedar and the audit record use; empty when no principal was verified. */
+function principalLabel(decision: Decision): string {
+  return decision.principal ? `${decision.principal.type}::${decision.principal.id}` : "";
+}
+
 /** Flat strings only: API Gateway rejects objects and arrays in authorizer context. */
 function integrationContext(decision: Decision): Record<string, string> {
   return {
     decisionId: decision.decisionId,
-    principalId: decision.principal ? `${decision.principal.type}::${decision.principal.id}` : "",
+    principalId: principalLabel(decision),
     policyRevision: decision.policyRevision,
   };
 }
@@ -94,7 +99,7 @@ function iamResponse(decision: Decision, methodArn: string, method: string, rout
   if (!arn) throw new AuthorizerFaultError("methodArn is not an execute-api ARN");
   const allow = decision.outcome === "allow";
   return {
-    principalId: decision.principal ? `${decision.principal.type}::${decision.principal.id}` : "anonymous",
+    principalId: principalLabel(decision) || "anonymous",
     policyDocument: {
       Version: "2012-10-17",
       Statement: [
