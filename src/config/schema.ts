@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { verifiedAccessSchema } from "./verified-access.js";
 
 /**
  * The one configuration document of the PDP. Validated once at cold start; unknown keys are rejected
@@ -126,6 +127,8 @@ export const configSchema = z.strictObject({
   policy: policySourceSchema.default({ engine: "local", dir: "../policies" }),
   limits: limitsSchema,
   jwks: jwksSchema,
+  /** AWS Verified Access: AVA-mode policies and the signed AVA header as an identity source (verified-access.ts). */
+  verifiedAccess: verifiedAccessSchema.optional(),
   development: z
     .strictObject({
       /** Allow `http://` JWKS URIs, and only on loopback hosts. Never set this in production. */

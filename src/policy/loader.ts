@@ -98,7 +98,14 @@ export function readPolicyDir(dir: string, options: LoadOptions = {}): PolicyLoa
   const problems: PolicyProblem[] = [];
   const schemaFile = options.schemaPath ?? join(dir, SCHEMA_FILE_NAME);
   const schemaText = readSource(schemaFile, problems);
+  const sources = readPolicySources(dir, problems);
+  if (schemaText === undefined) return { ok: false, problems };
+  // Files that could not be read are already problems; still compile the rest so one run reports all.
+  return compile({ file: schemaFile, text: schemaText }, sources, { ...options, setName: dir }, problems);
+}
 
+/** Every `*.cedar` file of a folder, in code-unit order of names; unreadable or misnamed files become problems. */
+export function readPolicySources(dir: string, problems: PolicyProblem[]): PolicySource[] {
   let names: string[] = [];
   try {
     names = readdirSync(dir)
@@ -123,9 +130,7 @@ export function readPolicyDir(dir: string, options: LoadOptions = {}): PolicyLoa
     const text = readSource(file, problems);
     if (text !== undefined) sources.push({ file, text });
   }
-  if (schemaText === undefined) return { ok: false, problems };
-  // Files that could not be read are already problems; still compile the rest so one run reports all.
-  return compile({ file: schemaFile, text: schemaText }, sources, { ...options, setName: dir }, problems);
+  return sources;
 }
 
 /**
@@ -166,22 +171,7 @@ function compile(
   for (const source of files) candidates.push(...splitFile(source, problems));
 
   // 3. Ids unique across the whole set.
-  const byId = new Map<string, Candidate>();
-  const unique: Candidate[] = [];
-  for (const c of candidates) {
-    const first = byId.get(c.id);
-    if (first) {
-      problems.push({
-        ...at(c, c.chunk.start),
-        severity: "error",
-        policyId: c.id,
-        message: `duplicate policy id \`${c.id}\`: also used by the policy at ${first.file}:${first.line}:${first.col}`,
-      });
-    } else {
-      byId.set(c.id, c);
-      unique.push(c);
-    }
-  }
+  const { byId, unique } = uniqueIds(candidates, problems);
 
   // 4. Strict validation of everything that parsed, so one run reports every problem.
   if (schemaJson !== undefined && unique.length > 0) {
@@ -233,6 +223,27 @@ function compile(
   };
 }
 
+/** The candidates with ids not used before them; each repeat is a problem naming the first use. */
+export function uniqueIds(candidates: readonly Candidate[], problems: PolicyProblem[]): { byId: Map<string, Candidate>; unique: Candidate[] } {
+  const byId = new Map<string, Candidate>();
+  const unique: Candidate[] = [];
+  for (const c of candidates) {
+    const first = byId.get(c.id);
+    if (first) {
+      problems.push({
+        ...at(c, c.chunk.start),
+        severity: "error",
+        policyId: c.id,
+        message: `duplicate policy id \`${c.id}\`: also used by the policy at ${first.file}:${first.line}:${first.col}`,
+      });
+    } else {
+      byId.set(c.id, c);
+      unique.push(c);
+    }
+  }
+  return { byId, unique };
+}
+
 /** What the CLI prints for `list`: one row per policy, with where it came from. */
 export interface PolicyListing {
   revision: string;
@@ -260,7 +271,7 @@ export function describePolicySet(set: LoadedPolicySet): PolicyListing {
 
 // ---------------------------------------------------------------------------------------------------
 
-interface Candidate {
+export interface Candidate {
   id: string;
   idSource: "annotation" | "position";
   file: string;
@@ -273,7 +284,7 @@ interface Candidate {
   json: PolicyJson;
 }
 
-function splitFile(source: PolicySource, problems: PolicyProblem[]): Candidate[] {
+export function splitFile(source: PolicySource, problems: PolicyProblem[]): Candidate[] {
   const { file, text } = source;
   const whole = { file, fileText: text, base: 0 };
 
@@ -408,7 +419,7 @@ function collapsePerAction(problems: PolicyProblem[]): PolicyProblem[] {
 }
 
 /** File, then position; problems without a position first in their file. Stable for equal keys. */
-function sortProblems(problems: PolicyProblem[]): void {
+export function sortProblems(problems: PolicyProblem[]): void {
   problems.sort((a, b) =>
     a.file !== b.file ? (a.file < b.file ? -1 : 1) : (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0),
   );
@@ -419,7 +430,7 @@ function at(c: Candidate, index: number): { file: string; line: number; col: num
 }
 
 /** Read a UTF-8 source file (size-capped, BOM dropped, invalid UTF-8 refused); problems are pushed, not thrown. */
-function readSource(file: string, problems: PolicyProblem[]): string | undefined {
+export function readSource(file: string, problems: PolicyProblem[]): string | undefined {
   try {
     const stat = statSync(file);
     if (!stat.isFile()) {

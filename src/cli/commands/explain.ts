@@ -3,7 +3,9 @@ import { EXIT_OK, UsageError } from "../errors.js";
 import { createHarness, startKeyGeneration } from "../harness/harness.js";
 import { printer, type CliIo } from "../io.js";
 import { namedEntities, requirePolicySet } from "../policy-context.js";
-import { absolutePath, policyDir, readBaseline, requireConfig, shownPath } from "../project.js";
+import { absolutePath, optionalConfig, policyDir, readBaseline, requireConfig, shownPath } from "../project.js";
+import { avaExplain } from "../ava/explain.js";
+import { isAvaFolder } from "../ava/commands.js";
 import { renderExplainJson, renderExplainText } from "../report/explain-report.js";
 import { readCase, type ScenarioCase } from "../scenario/case.js";
 import { Checker, isPlainObject } from "../scenario/check.js";
@@ -31,6 +33,9 @@ request:
 or:
   --request FILE        a case in the scenario format (YAML/JSON; - reads stdin), or a scenario file
                         with --case NAME
+Verified Access folder (--policies DIR holding verified-access.yaml):
+  --request FILE [--case NAME]   a case in the Verified Access scenario format
+  --context FILE        a context as Verified Access logs it (the trust context of an access-log record)
 other:
   --known-group G       a real group no policy names (repeatable)
   --policies DIR        policy folder (default: the config's policy.dir)
@@ -63,6 +68,7 @@ const OPTIONS = {
   case: { type: "string" },
   "known-group": { type: "string", multiple: true },
   policies: { type: "string" },
+  context: { type: "string" },
   json: { type: "boolean" },
   config: { type: "string" },
 } as const;
@@ -71,6 +77,12 @@ type Values = ReturnType<typeof parseCommandArgs<typeof OPTIONS>>["values"];
 
 export async function explainCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseCommandArgs("explain", argv, OPTIONS, 0);
+  const avaDir = values.policies === undefined ? undefined : absolutePath(io, values.policies);
+  if (avaDir !== undefined && isAvaFolder(avaDir)) {
+    const flags = { ...pick(values, ["request", "case", "context"] as const), json: values.json === true };
+    return avaExplain(io, avaDir, optionalConfig(io, "explain", values.config), flags);
+  }
+  if (values.context !== undefined) throw new UsageError("`--context` explains a logged Verified Access context: pass a Verified Access folder with `--policies DIR`", "explain");
   const config = requireConfig(io, "explain", values.config);
   const dir = policyDir(io, "explain", values.policies, config);
   // Flag and file problems first: they are the user's to fix before any policy matters.
@@ -214,4 +226,8 @@ function flagFor(path: ReadonlyArray<string | number>): string {
     if (flag) return n < keys.length ? `${flag} (${keys.slice(n).join(".")})` : flag;
   }
   return "flags";
+}
+
+function pick<T extends Record<string, unknown>, K extends keyof T>(values: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => values[k] !== undefined).map((k) => [k, values[k]])) as Partial<Pick<T, K>>;
 }

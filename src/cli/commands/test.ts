@@ -5,7 +5,8 @@ import { EXIT_FAILED, EXIT_OK, InputError, UsageError } from "../errors.js";
 import { createHarness, startKeyGeneration } from "../harness/harness.js";
 import { printer, type CliIo } from "../io.js";
 import { namedEntities, requirePolicySet } from "../policy-context.js";
-import { absolutePath, policyDir, readBaseline, requireConfig, shownPath } from "../project.js";
+import { absolutePath, optionalConfig, policyDir, readBaseline, requireConfig, shownPath } from "../project.js";
+import { avaTest, isAvaFolder } from "../ava/commands.js";
 import { coverageOf, renderTestJson, renderTestText } from "../report/test-report.js";
 import { runSuite } from "../scenario/run.js";
 import { readSourceDocs } from "../scenario/parse-worker.js";
@@ -43,6 +44,13 @@ export async function testCommand(argv: readonly string[], io: CliIo): Promise<n
     1,
   );
   const timing = phaseTimer(io);
+  const avaDir = positionals[0] === undefined ? undefined : absolutePath(io, positionals[0]);
+  if (avaDir !== undefined && isAvaFolder(avaDir)) {
+    // A Verified Access folder needs the project config only for this project's trust provider (posture).
+    const config = optionalConfig(io, "test", values.config);
+    const opts = { json: values.json === true, requireCoverage: values["require-coverage"] === true, started, ...(values.filter !== undefined ? { filter: values.filter } : {}) };
+    return avaTest(io, avaDir, scenarioFiles(io, avaDir, values.scenarios), config, opts);
+  }
   const config = requireConfig(io, "test", values.config);
   const dir = policyDir(io, "test", positionals[0], config);
   const keys = startKeyGeneration(config);

@@ -5,6 +5,7 @@ import { formatProblem, type PolicyProblem } from "../../policy/problems.js";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors.js";
 import { printer, type CliIo } from "../io.js";
+import { avaValidate, isAvaFolder } from "../ava/commands.js";
 import { lintPolicySet } from "../lint/lint.js";
 import { absolutePath, optionalConfig, policyDir, shownPath } from "../project.js";
 
@@ -32,6 +33,10 @@ export function validateCommand(argv: readonly string[], io: CliIo): number {
   // The config only matters for the default folder: an explicit folder does not need a (valid) config.
   const config = positionals[0] === undefined || values.config !== undefined ? optionalConfig(io, "validate", values.config) : undefined;
   const dir = policyDir(io, "validate", positionals[0], config);
+  if (isAvaFolder(dir)) {
+    if (values.schema !== undefined) throw new UsageError("a Verified Access folder has no schema (drop `--schema`)", "validate");
+    return avaValidate(io, dir, { json: values.json === true, warningsAsErrors: values["warnings-as-errors"] === true });
+  }
   const schemaPath = values.schema === undefined ? undefined : absolutePath(io, values.schema);
   if (schemaPath !== undefined && !existsSync(schemaPath)) throw new UsageError(`schema file \`${values.schema}\` does not exist`, "validate");
   const result = readPolicyDir(dir, schemaPath === undefined ? {} : { schemaPath });

@@ -135,12 +135,12 @@ function uid(e: { type: string; id: string }): string {
   return `${e.type}::${JSON.stringify(e.id)}`;
 }
 
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const x = [...new Set(a)].sort();
   const y = [...new Set(b)].sort();
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-function list(items: readonly string[]): string {
+export function list(items: readonly string[]): string {
   return `[${[...items].sort().join(", ")}]`;
 }
