@@ -1,5 +1,6 @@
 import type { AuditSink } from "./audit/sink.js";
 import { powertoolsAuditSink } from "./audit/sink.js";
+import { verifiedAccessParts } from "./ava/compose.js";
 import { loadConfig, type LoadedConfig } from "./config/load.js";
 import { createDecisionPoint, type DecisionPoint } from "./decision/decide.js";
 import { createRouteResolver } from "./decision/resource.js";
@@ -47,15 +48,17 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
     baseline: loadBaseline(loaded.resolvePath(config.devicePosture.patchBaselineFile)),
     jwt,
   });
-  if (!options.engine && config.policy.engine !== "local") {
+  const ava = verifiedAccessParts(loaded, jwt);
+  if (!options.engine && !ava.engine && config.policy.engine !== "local") {
     // Never fall back to the local policies silently: the operator asked for the shared store.
     throw new Error(`${loaded.file}: policy engine "${config.policy.engine}" needs an engine passed to createPdp (not built into this release)`);
   }
-  const engine = options.engine ?? createLocalCedarEngine(loadPolicyDir(loaded.resolvePath(config.policy.dir)));
+  const engine = options.engine ?? ava.engine ?? createLocalCedarEngine(loadPolicyDir(loaded.resolvePath(config.policy.dir)));
   if (options.hydrate !== false) await Promise.all([identity.hydrate(), posture.hydrate()]);
   const pdp = createDecisionPoint({
-    identity,
+    identity: ava.identity ? ava.identity(identity) : identity,
     posture,
+    ...(ava.buildQuery ? { buildQuery: ava.buildQuery } : {}),
     engine,
     resolveRoute: createRouteResolver(config.routes),
     audit: options.audit ?? powertoolsAuditSink(),

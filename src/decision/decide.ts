@@ -9,7 +9,8 @@ import type { ResolvedResource, ResourceResolution } from "./resource.js";
 import type { AccessRequest, Decision, DecisionError, Outcome } from "./types.js";
 
 export interface IdentityVerifierPort {
-  verify(token: string | undefined): Promise<IdentityResult>;
+  /** `request` lets an identity source read other credentials than the bearer token (AVA's signed header). */
+  verify(token: string | undefined, request?: AccessRequest): Promise<IdentityResult>;
 }
 
 export interface PostureVerifierPort {
@@ -17,12 +18,22 @@ export interface PostureVerifierPort {
   verify(token: string | undefined, identity: VerifiedIdentity, nowSeconds: number): Promise<PostureResult>;
 }
 
+/** Builds the Cedar request; the default is the project's model (query.ts), AVA mode brings its own (src/ava). */
+export type QueryBuilder = (args: {
+  identity: VerifiedIdentity;
+  posture: PostureResult;
+  resource: ResolvedResource;
+  request: AccessRequest;
+  nowSeconds: number;
+}) => Parameters<PolicyEngine["isAuthorized"]>[0];
+
 export interface DecisionPointDeps {
   identity: IdentityVerifierPort;
   posture: PostureVerifierPort;
   engine: PolicyEngine;
   resolveRoute: (method: string, routeTemplate: string) => ResourceResolution;
   audit: AuditSink;
+  buildQuery?: QueryBuilder;
   /** Epoch milliseconds; injectable so tests control token and posture age. */
   now?: () => number;
   newDecisionId?: () => string;
@@ -63,7 +74,7 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
   const { engine } = deps;
 
   async function evaluate(request: AccessRequest, trail: Trail, nowMs: number): Promise<Omit<Decision, "decisionId" | "policyRevision">> {
-    const identityResult = await deps.identity.verify(request.bearerToken);
+    const identityResult = await deps.identity.verify(request.bearerToken, request);
     trail.identityResult = identityResult;
     if (!identityResult.ok) {
       const outcome: Outcome = identityResult.code === "jwks_unavailable" ? "error" : "unauthenticated";
@@ -81,7 +92,9 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
     }
     trail.resolved = resolution.resource;
 
-    const query = buildQuery(identity, postureResult.posture, resolution.resource, request, nowSeconds);
+    const query = deps.buildQuery
+      ? deps.buildQuery({ identity, posture: postureResult, resource: resolution.resource, request, nowSeconds })
+      : buildQuery(identity, postureResult.posture, resolution.resource, request, nowSeconds);
     const answer = await askEngine(engine, query);
     return { ...fromEngineAnswer(answer), principal, posture: postureResult.posture };
   }

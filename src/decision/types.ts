@@ -20,6 +20,8 @@ export interface AccessRequest {
   userAgent: string | undefined;
   /** Upstream request id (API Gateway requestId), for correlating audit records. */
   requestId?: string;
+  /** AWS Verified Access: its signed header and the request facts only AVA-mode policies read (src/ava). */
+  ava?: import("../ava/request.js").AvaRequestFields;
 }
 
 /**

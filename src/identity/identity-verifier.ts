@@ -35,7 +35,7 @@ export function createIdentityVerifier(issuers: IssuerConfig[], opts: JwtVerifyO
       if (typeof checked.header.kid === "string") result.kid = checked.header.kid;
       return result;
     }
-    return mapped;
+    return { ok: true, identity: { ...mapped.identity, claims: checked.payload } };
   }
 
   return { verify, hydrate: () => jwt.hydrate() };

@@ -28,7 +28,7 @@ function isJsonMediaType(contentType: string | undefined): boolean {
  * For `http://localhost`, check that the name really resolves to loopback: plain http is only tolerated
  * because the bytes never leave the machine.
  */
-const loopbackOnlyLookup: LookupFunction = (hostname, options, callback) => {
+export const loopbackOnlyLookup: LookupFunction = (hostname, options, callback) => {
   dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, "", 4);
     const list = addresses as unknown as { address: string; family: number }[];

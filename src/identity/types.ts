@@ -24,6 +24,11 @@ export interface VerifiedIdentity {
   jti?: string;
   /** String claims available for device-posture binding (`binding.userClaim`), validated and capped. */
   bindingClaims: Record<string, string>;
+  /**
+   * The verified payload, for the Verified Access context builders (src/ava), which copy only documented,
+   * Cedar-safe values from it. Never logged, never passed to Cedar as is.
+   */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 /** Reason codes for an identity failure: every one is a 401 at the edge, except `jwks_unavailable` (5xx-class). */
@@ -45,6 +50,8 @@ export type IdentityFailureCode =
   | "token_audience_invalid"
   | "token_claims_invalid"
   | "token_use_invalid"
+  /** AWS Verified Access's signed header: `signer` is not one of the trusted Verified Access instances. */
+  | "token_signer_invalid"
   | "jwks_unavailable";
 
 export type IdentityResult =

@@ -46,6 +46,8 @@ export interface PostureResult {
   failure?: { code: PostureFailureCode; message: string };
   tokenFingerprint?: string;
   jti?: string;
+  /** The verified device-token payload, for the Verified Access context builders (src/ava) only. */
+  claims?: Readonly<Record<string, unknown>>;
 }
 
 /** Every attribute at its least-trusted value: what the decision sees without verified posture. */

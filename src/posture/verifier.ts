@@ -64,7 +64,7 @@ export function createPostureVerifier(opts: PostureVerifierOptions): PostureVeri
         maxAgeSeconds: opts.maxAgeSeconds,
       });
       if (!normalized.ok) return untrusted(normalized.code, normalized.message, fingerprint, jti);
-      return { posture: normalized.posture, tokenFingerprint: fingerprint, ...(jti ? { jti } : {}) };
+      return { posture: normalized.posture, tokenFingerprint: fingerprint, ...(jti ? { jti } : {}), claims: checked.payload };
     },
   };
 }

@@ -118,6 +118,8 @@ describe("user tokens", () => {
           email: "alice@example.com",
           jti: "jti-1",
         },
+        // The verified payload, for the Verified Access context builders only (src/ava).
+        claims: expect.objectContaining({ sub: "00u1alice", cid: "0oa-web" }),
       },
     });
   });

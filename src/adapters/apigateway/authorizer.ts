@@ -9,6 +9,7 @@ import {
   type RestRequestAuthorizerEvent,
   type RestTokenAuthorizerEvent,
 } from "./events.js";
+import { httpAvaFields, restAvaFields } from "./ava-request.js";
 import { headerValues, singleHeader } from "./headers.js";
 import { matchRouteTemplate, parseMethodArn, scopedResourceArn } from "./method-arn.js";
 
@@ -57,6 +58,7 @@ export function restRequestToAccess(event: RestRequestAuthorizerEvent): AccessRe
     vpceId: identity?.vpceId ?? undefined,
     userAgent: identity?.userAgent ?? singleHeader(headerValues(event.headers, event.multiValueHeaders, "user-agent")),
     ...(event.requestContext?.requestId ? { requestId: event.requestContext.requestId } : {}),
+    ava: restAvaFields(event),
   };
 }
 
@@ -77,6 +79,7 @@ export function httpApiToAccess(event: HttpApiAuthorizerEvent): AccessRequest {
     vpceId: undefined,
     userAgent: http.userAgent ?? undefined,
     ...(event.requestContext.requestId ? { requestId: event.requestContext.requestId } : {}),
+    ava: httpAvaFields(event),
   };
 }
 
