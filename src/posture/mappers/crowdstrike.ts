@@ -19,7 +19,7 @@ import type { MappedPosture, MapperFailure } from "./types.js";
  *        1..49  → high
  *   Never `secure`: a heuristic score is not a full compliance assessment.
  * - compliant: riskLevel is `low` (overall >= 80).
- * - os family: from `platform` (Windows | Mac | macOS | Linux, any case); absent → `unknown`.
+ * - os family: from `platform` (Windows | Windows 10 | Windows 11 | Mac | macOS | Linux, any case); absent → `unknown`.
  * - os version: ZTA's documented payload has none. An optional `os_version` or `product_version`
  *   string is read if a deployment adds one; if both are present they must agree. Absent → not patched.
  * - diskEncrypted false: not in the ZTA payload.
@@ -31,6 +31,10 @@ export const CROWDSTRIKE_MEDIUM_RISK_MIN = 50;
 
 const PLATFORMS = new Map<string, OsFamily>([
   ["windows", "windows"],
+  // What AWS documents for CrowdStrike's `platform` in Verified Access: "Windows 10" | "Windows 11" | "macOS"
+  // (https://docs.aws.amazon.com/verified-access/latest/ug/trust-data-third-party-trust.html).
+  ["windows 10", "windows"],
+  ["windows 11", "windows"],
   ["mac", "macos"],
   ["macos", "macos"],
   ["linux", "linux"],

@@ -35,6 +35,9 @@ describe("crowdstrike mapper", () => {
     ["Mac", "macos"],
     ["macOS", "macos"],
     ["Linux", "linux"],
+    // The values AWS Verified Access documents for CrowdStrike's `platform` (trust-data-third-party-trust.html).
+    ["Windows 10", "windows"],
+    ["Windows 11", "windows"],
   ])("maps platform %s to %s", (platform, family) => {
     expect(mapCrowdStrike(withClaims("crowdstrike", { platform }))).toMatchObject({ os: { family } });
   });
