@@ -21,7 +21,6 @@ import { avaModeConfigEdit, planReplay, type ReplayRequest } from "./replay.js";
 // `ztpdp test` does, and trusts AVA's signed header only when it verifies, with one audit record each.
 
 const FIXTURE = join(import.meta.dirname, "fixtures/group");
-const REFS = { oidc: "corp", idc: "idc", ztpdp: "zt", devices: { crowdstrike: "cs", jumpcloud: "jc" } };
 
 let issuers: DevIssuers;
 let keyServer: AvaKeyServer;
@@ -38,10 +37,7 @@ beforeAll(async () => {
   keyServer = await startAvaKeyServer();
   avaKey = keyServer.addKey("us-east-1");
   const signedHeader = { instanceArns: [INSTANCE_ARN], issuers: [OIDC_ISSUER, IDC_ISSUER], keyUrl: keyServer.keyUrl };
-  const written = writeLocalConfig(origin, (doc) => {
-    avaModeConfigEdit(FIXTURE, origin, REFS, signedHeader)(doc);
-    (doc.verifiedAccess as { userContexts: Record<string, string> }).userContexts["verified-access"] = "corp";
-  });
+  const written = writeLocalConfig(origin, avaModeConfigEdit(FIXTURE, origin, signedHeader));
   configPath = written.path;
   cleanup = written.cleanup;
   keys = ephemeralDevKeys();

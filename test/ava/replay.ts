@@ -45,16 +45,32 @@ export interface ReplayPlan {
   notReplayable: string[];
 }
 
-/** The config edit that runs `folder` in AVA mode with the issuers and mappings the replay mints for. */
-export function avaModeConfigEdit(folder: string, origin: string, refs: { oidc: string; idc: string; ztpdp: string; devices: Record<string, string> }, signedHeader?: Record<string, unknown>) {
+/**
+ * The config edit that runs `folder` in AVA mode with the issuers and mappings the replay mints for:
+ * the dev IdP feeds the folder's `ztpdp` user provider, two more issuers on the same keys feed its `oidc`
+ * and `iam-identity-center` ones, and each device provider is fed by the dev MDM of its format.
+ */
+export function avaModeConfigEdit(folder: string, origin: string, signedHeader?: Record<string, unknown>) {
+  const read = readAvaPolicyDir(folder);
+  if (!read.ok) throw new Error(`folder does not load: ${read.problems.map((p) => p.message).join("; ")}`);
+  const refOf = (type: string) => read.set.manifest.providers.find((p) => p.type === type)?.ref;
+  const formats: Record<string, string> = { jamf: "jamf", crowdstrike: "crowdstrike", jumpcloud: "jumpcloud" };
+  const pairs: Array<[string, string | undefined]> = [
+    ["dev-idp", refOf("ztpdp")],
+    ["corp-oidc", refOf("oidc")],
+    ["corp-idc", refOf("iam-identity-center")],
+    ...(signedHeader ? [["verified-access", refOf("oidc")] as [string, string | undefined]] : []),
+  ];
+  const userContexts = Object.fromEntries(pairs.filter(([, ref]) => ref !== undefined));
+  const deviceContexts = Object.fromEntries(read.set.manifest.providers.filter((p) => p.kind === "device").map((p) => [formats[p.type]!, p.ref]));
   return (doc: Record<string, unknown>): void => {
     const issuers = doc.issuers as Array<Record<string, unknown>>;
     const dev = issuers[0]!;
     issuers.push({ ...dev, name: "corp-oidc", issuer: `${origin}/idp/oidc` }, { ...dev, name: "corp-idc", issuer: `${origin}/idp/idc` });
     doc.verifiedAccess = {
       policyDir: folder,
-      userContexts: { "dev-idp": refs.ztpdp, "corp-oidc": refs.oidc, "corp-idc": refs.idc },
-      deviceContexts: refs.devices,
+      userContexts,
+      deviceContexts,
       ...(signedHeader ? { signedHeader } : {}),
     };
   };
