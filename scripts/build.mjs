@@ -97,6 +97,9 @@ for (const file of entries) {
   cpSync(join(root, "config"), join(outdir, "config"), { recursive: true });
   cpSync(join(root, "policies"), join(outdir, "policies"), { recursive: true, filter: (p) => !p.includes("/tests") });
   precompilePolicyDir(join(outdir, "policies"));
+  // Verified Access policies for AVA mode (`verifiedAccess.policyDir: ../policies-ava` in a bundled config).
+  const ava = join(root, "policies-ava");
+  if (existsSync(ava)) cpSync(ava, join(outdir, "policies-ava"), { recursive: true, filter: (p) => !p.includes("/tests") });
 }
 
 const cli = join(root, "src/cli/main.ts");

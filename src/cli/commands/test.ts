@@ -16,7 +16,9 @@ export const TEST_HELP = `usage: ztpdp test [dir] [--scenarios PATH]... [--filte
 
 Run the policy scenario files (YAML or JSON, and Cedar's \`cedar run-tests\` JSON) in <dir>/tests
 through the production decision core: the real config (routes, issuers, claim mapping, posture
-providers, patch baseline) with tokens signed by a key pair generated for this run.
+providers, patch baseline) with tokens signed by a key pair generated for this run. For a Verified
+Access folder (verified-access.yaml), the cases describe what AVA receives and are evaluated on the
+context AVA builds (the config is optional, used for this project's trust provider).
 
   dir                 policy folder (default: the config's policy.dir)
   --scenarios PATH    scenario file or folder instead of <dir>/tests (repeatable)

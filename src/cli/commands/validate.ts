@@ -16,6 +16,9 @@ validate it strictly against schema.cedarschema. Problems print as file:line:col
 help text. Also warns on patterns that fail open or surprise: a forbid that can fail to evaluate, a
 policy without @id, a permit with an unconstrained scope and no condition.
 
+A Verified Access folder (one holding verified-access.yaml) is checked against AVA's rules instead: open
+scope, only context reads, and no read of a key that may be missing without a dominating \`has\`.
+
   --schema FILE          schema to validate against (default: <dir>/schema.cedarschema)
   --warnings-as-errors   exit 1 on warnings too (use in CI)
   --json                 print {ok, policies, problems} as JSON
