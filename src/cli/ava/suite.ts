@@ -3,7 +3,7 @@ import type { CedarValue, EngineAnswer } from "../../policy/engine.js";
 import { Checker, describe, isPlainObject } from "../scenario/check.js";
 import { list, sameSet, type CaseResult, type Mismatch } from "../scenario/run.js";
 import { readSourceDoc, type Located } from "../scenario/source.js";
-import { located, mergeCase } from "../scenario/suite.js";
+import { eachCase, located, mergeCase } from "../scenario/suite.js";
 import { AVA_CASE_KEYS, readAvaCase, type AvaCase, type AvaExpectation, type AvaResolveContext } from "./case.js";
 
 /**
@@ -39,15 +39,7 @@ export function loadAvaSuite(files: readonly string[], shown: (file: string) => 
     if (Array.isArray(top.cases) && cases.length === 0) fileCheck.fail(["cases"], "the file has no cases");
     if (fileCheck.issues.length) entries.push(invalid(doc.file, doc.locate([])?.line, "(file)", located(doc, fileCheck.issues)));
     if (!defaults) continue;
-    const names = new Set<string>();
-    cases.forEach((raw, i) => {
-      const path = ["cases", i];
-      const line = doc.locate(path)?.line;
-      const name = isPlainObject(raw) && typeof raw.name === "string" ? raw.name : `case #${i + 1}`;
-      const check = new Checker();
-      if (names.has(name)) check.fail([...path, "name"], `duplicate case name \`${name}\` in this file`);
-      names.add(name);
-      const merged = isPlainObject(raw) ? mergeAvaCase(defaults, raw) : raw;
+    eachCase(doc, cases, defaults, mergeAvaCase, ({ raw: merged, path, line, name, check }) => {
       const c = readAvaCase(merged, path, ctx, check, { requireName: true, requireExpect: true });
       entries.push(
         c && check.issues.length === 0

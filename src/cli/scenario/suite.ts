@@ -87,15 +87,7 @@ function scenarioEntries(
   const out: SuiteEntry[] = fileCheck.issues.length ? [invalid(doc.file, doc.locate([])?.line, "(file)", located(doc, fileCheck.issues))] : [];
   if (!defaults) return out;
 
-  const names = new Set<string>();
-  cases.forEach((raw, i) => {
-    const path = ["cases", i];
-    const line = doc.locate(path)?.line;
-    const name = isPlainObject(raw) && typeof raw.name === "string" ? raw.name : `case #${i + 1}`;
-    const check = new Checker();
-    if (names.has(name)) check.fail([...path, "name"], `duplicate case name \`${name}\` in this file`);
-    names.add(name);
-    const merged = isPlainObject(raw) ? mergeCase(defaults, raw) : raw;
+  eachCase(doc, cases, defaults, mergeCase, ({ raw: merged, path, line, name, check }) => {
     const resolved = readCase(merged, path, { ...ctx, knownGroups }, check, { requireName: true, requireExpect: true });
     const inline = resolved?.input.request.adHocRoute;
     if (inline) {
@@ -112,6 +104,29 @@ function scenarioEntries(
     );
   });
   return out;
+}
+
+/**
+ * Visits the cases of a scenario file, each merged over the file's defaults, with its own checker that
+ * already holds a duplicate-name problem if the name was used before in the file.
+ */
+export function eachCase(
+  doc: SourceDoc,
+  cases: readonly unknown[],
+  defaults: Record<string, unknown>,
+  merge: (defaults: Record<string, unknown>, raw: Record<string, unknown>) => Record<string, unknown>,
+  visit: (c: { raw: unknown; path: Array<string | number>; line: number | undefined; name: string; check: Checker }) => void,
+): void {
+  const names = new Set<string>();
+  cases.forEach((raw, i) => {
+    const path = ["cases", i];
+    const line = doc.locate(path)?.line;
+    const name = isPlainObject(raw) && typeof raw.name === "string" ? raw.name : `case #${i + 1}`;
+    const check = new Checker();
+    if (names.has(name)) check.fail([...path, "name"], `duplicate case name \`${name}\` in this file`);
+    names.add(name);
+    visit({ raw: isPlainObject(raw) ? merge(defaults, raw) : raw, path, line, name, check });
+  });
 }
 
 function cedarEntries(doc: SourceDoc, file: string, referenced: Set<string>): SuiteEntry[] {
