@@ -4,9 +4,9 @@ import type { LoadedConfig } from "../../config/load.js";
 import type { CedarValue } from "../../policy/engine.js";
 import { EXIT_OK, UsageError } from "../errors.js";
 import { printer, type CliIo } from "../io.js";
-import { absolutePath, shownPath } from "../project.js";
+import { shownPath } from "../project.js";
+import { pickScenarioCase, readRequestDoc } from "../commands/explain.js";
 import { Checker, isPlainObject } from "../scenario/check.js";
-import { parseSourceText, readSourceDoc, type SourceDoc } from "../scenario/source.js";
 import { located } from "../scenario/suite.js";
 import { readAvaCase } from "./case.js";
 import { avaResolveContext, requireAvaPolicySet } from "./commands.js";
@@ -36,7 +36,7 @@ export function avaExplain(io: CliIo, dir: string, config: LoadedConfig | undefi
   let summary: string;
   if (flags.context !== undefined) {
     if (flags.case !== undefined) throw new UsageError("`--case` picks a case from a `--request` scenario file", "explain");
-    const doc = readDoc(io, flags.context);
+    const doc = readRequestDoc(io, flags.context);
     // A logged context is taken as data: Cedar-safe values only, `__entity`/`__extn` keys refused.
     const problems: string[] = [];
     const value = conform({ t: "record", fields: {}, open: true }, doc.value, { maxString: 65536, maxItems: 10000, report: (p, m) => problems.push(`  ${p}: ${m}`) });
@@ -44,8 +44,8 @@ export function avaExplain(io: CliIo, dir: string, config: LoadedConfig | undefi
     context = value as Record<string, CedarValue>;
     summary = `context from ${doc.file}`;
   } else {
-    const doc = readDoc(io, flags.request!);
-    const { raw, path, defaults } = pickCase(doc, flags);
+    const doc = readRequestDoc(io, flags.request!);
+    const { raw, path, defaults } = pickScenarioCase(doc, flags.request!, flags.case, mergeAvaCase);
     const check = new Checker();
     const c = readAvaCase(raw, path, ctx, check, { requireName: false, requireExpect: false });
     if (!c || check.issues.length) {
@@ -99,34 +99,4 @@ function errorsText(ev: AvaEvaluation): string {
   if (ev.errors.length === 0) return "errors: none";
   const lines = ev.errors.map((e) => `  ${e.policyId ?? "(policy set)"}: ${e.message}`);
   return `errors (${ev.errors.length}; Verified Access denies when a policy fails to evaluate):\n${lines.join("\n")}`;
-}
-
-function readDoc(io: CliIo, file: string): SourceDoc {
-  const loaded = file === "-" ? (io.readStdin ? parseSourceText(io.readStdin(), "(stdin)") : undefined) : readSourceDoc(absolutePath(io, file), file);
-  if (!loaded) throw new UsageError("standard input is not available", "explain");
-  if (!loaded.ok) {
-    if (file !== "-" && loaded.problems.some((p) => p.message.startsWith("cannot read file"))) throw new UsageError(`file \`${file}\` does not exist or cannot be read`, "explain");
-    throw new UsageError("cannot read the request", "explain", loaded.problems.map((p) => `  ${p.file}${p.line ? `:${p.line}:${p.col ?? 1}` : ""}: ${p.message}`));
-  }
-  return loaded.doc;
-}
-
-function pickCase(doc: SourceDoc, flags: AvaExplainFlags): { raw: unknown; path: Array<string | number>; defaults?: Record<string, unknown> } {
-  if (!isPlainObject(doc.value) || !Array.isArray(doc.value.cases)) {
-    if (flags.case !== undefined) throw new UsageError("`--case` needs a scenario file (a mapping with `cases:`)", "explain");
-    return { raw: doc.value, path: [] };
-  }
-  const cases = doc.value.cases as unknown[];
-  const names = cases.map((c) => (isPlainObject(c) && typeof c.name === "string" ? c.name : ""));
-  const index = flags.case === undefined ? (cases.length === 1 ? 0 : -1) : names.indexOf(flags.case);
-  if (index < 0) {
-    throw new UsageError(
-      flags.case === undefined ? `\`${flags.request}\` holds ${cases.length} cases: pick one with \`--case NAME\`` : `no case named \`${flags.case}\` in \`${flags.request}\``,
-      "explain",
-      names.map((n) => `  ${n}`),
-    );
-  }
-  const defaults = isPlainObject(doc.value.defaults) ? doc.value.defaults : {};
-  const raw = cases[index];
-  return { raw: isPlainObject(raw) ? mergeAvaCase(defaults, raw) : raw, path: ["cases", index], defaults };
 }

@@ -140,32 +140,53 @@ function requestSource(io: CliIo, v: Values): RequestSource {
   }
   const clash = flagNames.find((f) => v[f] !== undefined);
   if (clash) throw new UsageError(`\`--request\` replaces the request flags; drop \`--${clash}\``, "explain");
-  const loaded = v.request === "-" ? stdinDoc(io) : readSourceDoc(absolutePath(io, v.request), v.request);
+  const doc = readRequestDoc(io, v.request);
+  const picked = pickScenarioCase(doc, v.request, v.case, mergeCase);
+  if (picked.defaults === undefined) return { raw: { value: picked.raw, path: picked.path }, doc, knownGroups: [] };
+  const top = doc.value as Record<string, unknown>;
+  const known = Array.isArray(top.knownGroups) ? top.knownGroups.filter((g): g is string => typeof g === "string") : [];
+  return { raw: { value: picked.raw, path: picked.path }, doc, knownGroups: known, defaults: picked.defaults };
+}
+
+/** `--request FILE` (`-`: stdin) as a parsed document, or a usage error saying why not. */
+export function readRequestDoc(io: CliIo, file: string): SourceDoc {
+  const loaded = file === "-" ? stdinDoc(io) : readSourceDoc(absolutePath(io, file), file);
   if (!loaded.ok) {
-    if (v.request !== "-" && loaded.problems.some((p) => p.message.startsWith("cannot read file"))) {
-      throw new UsageError(`request file \`${v.request}\` does not exist or cannot be read`, "explain");
+    if (file !== "-" && loaded.problems.some((p) => p.message.startsWith("cannot read file"))) {
+      throw new UsageError(`request file \`${file}\` does not exist or cannot be read`, "explain");
     }
     throw new UsageError("cannot read the request", "explain", loaded.problems.map((p) => `  ${p.file}${p.line ? `:${p.line}:${p.col ?? 1}` : ""}: ${p.message}`));
   }
-  const { doc } = loaded;
+  return loaded.doc;
+}
+
+/**
+ * The case to explain: the whole document when it is one case, else the case of a scenario file named
+ * by `--case` (or its only case), merged over the file's defaults (`defaults` is then set).
+ */
+export function pickScenarioCase(
+  doc: SourceDoc,
+  file: string,
+  caseName: string | undefined,
+  merge: (defaults: Record<string, unknown>, raw: Record<string, unknown>) => Record<string, unknown>,
+): { raw: unknown; path: Array<string | number>; defaults?: Record<string, unknown> } {
   if (!isPlainObject(doc.value) || !Array.isArray(doc.value.cases)) {
-    if (v.case !== undefined) throw new UsageError("`--case` needs a scenario file (a mapping with `cases:`)", "explain");
-    return { raw: { value: doc.value, path: [] }, doc, knownGroups: [] };
+    if (caseName !== undefined) throw new UsageError("`--case` needs a scenario file (a mapping with `cases:`)", "explain");
+    return { raw: doc.value, path: [] };
   }
   const cases = doc.value.cases as unknown[];
   const names = cases.map((c) => (isPlainObject(c) && typeof c.name === "string" ? c.name : ""));
-  const index = v.case === undefined ? (cases.length === 1 ? 0 : -1) : names.indexOf(v.case);
+  const index = caseName === undefined ? (cases.length === 1 ? 0 : -1) : names.indexOf(caseName);
   if (index < 0) {
     throw new UsageError(
-      v.case === undefined ? `\`${v.request}\` holds ${cases.length} cases: pick one with \`--case NAME\`` : `no case named \`${v.case}\` in \`${v.request}\``,
+      caseName === undefined ? `\`${file}\` holds ${cases.length} cases: pick one with \`--case NAME\`` : `no case named \`${caseName}\` in \`${file}\``,
       "explain",
       names.map((n) => `  ${n}`),
     );
   }
   const defaults = isPlainObject(doc.value.defaults) ? doc.value.defaults : {};
-  const known = Array.isArray(doc.value.knownGroups) ? doc.value.knownGroups.filter((g): g is string => typeof g === "string") : [];
   const raw = cases[index];
-  return { raw: { value: isPlainObject(raw) ? mergeCase(defaults, raw) : raw, path: ["cases", index] }, doc, knownGroups: known, defaults };
+  return { raw: isPlainObject(raw) ? merge(defaults, raw) : raw, path: ["cases", index], defaults };
 }
 
 function stdinDoc(io: CliIo) {
