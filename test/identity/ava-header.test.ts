@@ -127,6 +127,17 @@ describe("AWS Verified Access signed header (x-amzn-ava-user-context)", () => {
     expect(keys.requests() - mid).toBe(1);
   });
 
+  it("a header verified once is not re-verified, but its expiry is checked again on every use", async () => {
+    let nowMs = Date.now();
+    const config = signedHeaderSchema.parse({ instanceArns: [INSTANCE_ARN], issuers: [OIDC_ISSUER], keyUrl: keys.keyUrl });
+    const v = createAvaHeaderVerifier(config, { limits: testLimits(), jwks: testJwksConfig(), allowInsecureLoopback: true, now: () => nowMs });
+    const token = signAvaHeader({ key, expiresIn: 120 });
+    expect((await v.verify(token)).ok).toBe(true);
+    expect((await v.verify(token)).ok).toBe(true);
+    nowMs += 200_000; // past exp (120 s) and the clock skew (60 s)
+    expect(await v.verify(token)).toMatchObject({ ok: false, code: "token_expired" });
+  });
+
   it("refuses claims that map to no principal, and malformed headers, without throwing", async () => {
     expect(await verifier().verify(signAvaHeader({ key, payload: { email: "x@example.com" } }))).toMatchObject({ ok: false, code: "token_claims_invalid" });
     expect(await verifier().verify("")).toMatchObject({ ok: false, code: "token_malformed" });

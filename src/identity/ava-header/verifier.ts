@@ -9,6 +9,8 @@ import { decodeJwtStrict } from "../jwt-decode-guard.js";
 import { mapVerifyError } from "../jwt-error-map.js";
 import { checkHeaderShape } from "../jwt-header.js";
 import { createKeyObjectTransformer } from "../key-objects.js";
+import { DEFAULT_VERIFIED_TOKEN_CACHE_SIZE } from "../jwt-verifier.js";
+import { VerifiedTokenCache } from "../verified-token-cache.js";
 import { shown } from "../message-value.js";
 import type { IdentityFailureCode, IdentityResult } from "../types.js";
 import { AvaKeyStore } from "./keys.js";
@@ -85,8 +87,14 @@ export function createAvaHeaderVerifier(config: SignedHeaderConfig, opts: AvaHea
     services: { enabled: false, clientIdClaims: ["client_id"] },
   });
 
+  // The same header string again (AVA may reuse one within its 120 s) skips the signature check; the
+  // time checks run again on every use (verified-token-cache.ts explains why that stays fail-closed).
+  const verified = new VerifiedTokenCache<{ identity: IdentityResult; header: Record<string, unknown>; payload: Record<string, unknown> }>(DEFAULT_VERIFIED_TOKEN_CACHE_SIZE);
+
   return {
     async verify(token) {
+      const hit = verified.get(token, now());
+      if (hit && checkTimes(hit.header, hit.payload, config, opts.limits.clockSkewSeconds, now() / 1000).ok) return hit.identity;
       const fingerprint = tokenFingerprint(token);
       const decoded = decodeJwtStrict(token, AVA_HEADER_MAX_BYTES);
       const fail = (code: IdentityFailureCode, message: string, header?: Record<string, unknown>): IdentityResult => ({
@@ -125,7 +133,10 @@ export function createAvaHeaderVerifier(config: SignedHeaderConfig, opts: AvaHea
       const flat = flatten(payload);
       const mapped = mapVerifiedClaims({ ...flat, exp: times.exp }, asIssuer(iss), opts.limits, fingerprint, now());
       if (!mapped.ok) return fail(mapped.code, mapped.message, header);
-      return { ok: true, identity: { ...mapped.identity, expiresAt: times.exp, claims: payload } };
+      const identity: IdentityResult = { ok: true, identity: { ...mapped.identity, expiresAt: times.exp, claims: payload } };
+      // Keys never change under their id, so only the header's own `exp` bounds the entry.
+      verified.set(token, { identity, header, payload }, now(), times.exp, Number.POSITIVE_INFINITY);
+      return identity;
     },
   };
 }
