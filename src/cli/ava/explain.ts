@@ -88,7 +88,7 @@ export function avaExplain(io: CliIo, dir: string, config: LoadedConfig | undefi
   out.line();
   out.line(errorsText(ev));
   out.line();
-  out.line("context (exactly as evaluated; Verified Access policies see no principal, action, resource or entities):");
+  out.line("context (as Verified Access builds it; its policies see no principal, action, resource or entities):");
   out.line(JSON.stringify(avaQuery(context).context, null, 2).replace(/^/gm, "    "));
   out.line();
   out.line(`policy revision: ${set.revision}`);
