@@ -31,7 +31,7 @@ export class TokenMinter {
             ...base,
             sub: p.id,
             [p.issuer.principal.principalIdClaim]: p.id,
-            [p.issuer.groupClaim]: p.groups,
+            ...groupClaim(p.issuer.groupClaim, p.groups),
             // RFC 8176 values: `mfa` is one the PDP counts as a second factor.
             amr: p.mfa ? ["pwd", "mfa"] : ["pwd"],
             ...p.claims,
@@ -69,6 +69,13 @@ export class TokenMinter {
     }
     return token;
   }
+}
+
+/** The groups under the issuer's group claim (nested for a path such as Keycloak's `realm_access.roles`). */
+function groupClaim(path: IssuerConfig["groupClaim"], groups: string[]): Record<string, unknown> {
+  if (path === null) return {};
+  const steps = typeof path === "string" ? [path] : path;
+  return steps.reduceRight<unknown>((inner, step) => ({ [step]: inner }), groups) as Record<string, unknown>;
 }
 
 function serviceClientIdClaim(issuer: IssuerConfig): string {
