@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { schemaToJson } from "@cedar-policy/cedar-wasm/nodejs";
+import { principalAttributeProblems } from "../../identity/attribute-schema-check.js";
 import { readPolicyDir } from "../../policy/loader.js";
 import { formatProblem, type PolicyProblem } from "../../policy/problems.js";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args.js";
@@ -41,6 +42,9 @@ export function validateCommand(argv: readonly string[], io: CliIo): number {
   if (result.ok) {
     const schema = schemaToJson(result.policySet.schemaText);
     problems = [...result.policySet.warnings, ...lintPolicySet(result.policySet, schema.type === "success" ? schema.json : undefined)];
+    // With a config, the schema must declare exactly the principal attributes the issuers map from claims.
+    const file = result.policySet.schemaFile;
+    if (config) problems.push(...principalAttributeProblems(config.config.issuers, result.policySet).map((message) => ({ severity: "error" as const, file, message })));
     policyCount = result.policySet.policies.length;
   } else {
     problems = result.problems;
