@@ -13,10 +13,15 @@ export type PresetName = (typeof PRESET_NAMES)[number];
 export const claimPath = z.union([z.string().min(1).max(256), z.array(z.string().min(1).max(256)).min(1).max(8)]);
 export type ClaimPath = z.infer<typeof claimPath>;
 
-/** A claim that must hold one of the given values, e.g. Keycloak's payload `typ: Bearer`, Entra's `ver: "2.0"`. */
+/**
+ * A claim that must hold one of the given values, e.g. Keycloak's payload `typ: Bearer`, Entra's
+ * `ver: "2.0"` and `tid`, Google's `hd`. `code` is the audit reason when it does not: `token_use_invalid`
+ * for claims that tell token kinds apart, `token_claims_invalid` otherwise (a tenant, a domain).
+ */
 export const requiredClaim = z.strictObject({
   claim: z.string().min(1).max(256),
   oneOf: z.array(z.union([z.string(), z.number(), z.boolean()])).min(1),
+  code: z.enum(["token_use_invalid", "token_claims_invalid"]).default("token_claims_invalid"),
 });
 export type RequiredClaim = z.infer<typeof requiredClaim>;
 

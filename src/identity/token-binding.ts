@@ -14,7 +14,7 @@ export interface TokenBindingRules {
   ignoredAudiences?: readonly string[];
   clientIdClaim?: string | undefined;
   clientIds?: readonly string[];
-  requiredClaims?: readonly RequiredClaim[];
+  requiredClaims?: readonly (Omit<RequiredClaim, "code"> & { code?: RequiredClaim["code"] })[];
 }
 
 export type BindingCheck = { ok: true } | { ok: false; code: IdentityFailureCode; message: string };
@@ -41,7 +41,7 @@ export function checkTokenBinding(payload: Record<string, unknown>, trust: JwtTr
   for (const rule of trust.requiredClaims ?? []) {
     const value = payload[rule.claim];
     if (!rule.oneOf.some((v) => v === value)) {
-      return fail("token_use_invalid", `claim \`${rule.claim}\` is ${shown(value)}, expected ${rule.oneOf.map((v) => shown(v)).join(" or ")}`);
+      return fail(rule.code ?? "token_claims_invalid", `claim \`${rule.claim}\` is ${shown(value)}, expected ${rule.oneOf.map((v) => shown(v)).join(" or ")}`);
     }
   }
   return { ok: true };

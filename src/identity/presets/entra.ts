@@ -37,7 +37,7 @@ export const entra: IssuerPreset<z.infer<typeof tenant>> = {
       algorithms: ["RS256"],
       types: ["JWT"],
       requiredClaims: [
-        { claim: "ver", oneOf: [v2 ? "2.0" : "1.0"] },
+        { claim: "ver", oneOf: [v2 ? "2.0" : "1.0"], code: "token_use_invalid" },
         { claim: "tid", oneOf: [tenantId] },
       ],
       groupClaim: "groups",

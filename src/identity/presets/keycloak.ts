@@ -8,7 +8,8 @@ import type { IssuerPreset } from "./types.js";
  * - Issuer: `<baseUrl>/realms/<realm>`; JWKS: `<issuer>/protocol/openid-connect/certs`.
  * - Header: `typ: JWT` for access and ID tokens (`at+jwt` when the client enables the RFC 9068 header type).
  * - The kind of token is in the payload `typ` claim: `Bearer` (access), `ID`, `Refresh`.
- * - Access token: `azp` is the client; `aud` names the API only with an audience mapper.
+ * - Access token: `azp` is the client; `aud` names the API only with an audience mapper (and lists
+ *   Keycloak's own `account` client when the user has account roles; that one never counts as a second audience).
  *   https://www.keycloak.org/docs/latest/server_admin/#audience-support
  * - Roles: realm roles in `realm_access.roles` (client roles in `resource_access.<client>.roles`,
  *   groups with a group membership mapper).
@@ -36,12 +37,14 @@ export const keycloak: IssuerPreset<z.infer<typeof tenant>> = {
       principal: { principalIdClaim: "sub" },
     };
     if (tokenUse === "id") {
-      return { ...common, types: ["JWT"], audiences: clientIds, requiredClaims: [{ claim: "typ", oneOf: ["ID"] }], services: { enabled: false } };
+      return { ...common, types: ["JWT"], audiences: clientIds, requiredClaims: [{ claim: "typ", oneOf: ["ID"], code: "token_use_invalid" }], services: { enabled: false } };
     }
     return {
       ...common,
       types: ["JWT", "at+jwt"],
-      requiredClaims: [{ claim: "typ", oneOf: ["Bearer"] }],
+      requiredClaims: [{ claim: "typ", oneOf: ["Bearer"], code: "token_use_invalid" }],
+      // Keycloak adds its own account-console client `account` to `aud` when the user has account roles.
+      ignoredAudiences: ["account"],
       clientIdClaim: "azp",
       services: { clientIdClaims: ["client_id"], match: "client-id-present" },
     };
