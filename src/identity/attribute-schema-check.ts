@@ -2,6 +2,9 @@ import { schemaToJsonWithResolvedTypes } from "@cedar-policy/cedar-wasm/nodejs";
 import type { AttributeType } from "../config/issuer-fields.js";
 import type { IssuerConfig } from "../config/schema.js";
 import type { LoadedPolicySet } from "../policy/loader.js";
+
+/** What the check needs of a policy set: its schema (text, or the build-time resolved JSON). */
+export type SchemaSource = Pick<LoadedPolicySet, "schemaText" | "precompiled">;
 import { buildAttributeCatalog } from "./principal-attributes.js";
 
 /**
@@ -12,7 +15,7 @@ import { buildAttributeCatalog } from "./principal-attributes.js";
  * reading it validates and never matches). Checked at cold start and by the CLI; returns the problems
  * (about the schema file, `policySet.schemaFile`).
  */
-export function principalAttributeProblems(issuers: readonly IssuerConfig[], policySet: LoadedPolicySet): string[] {
+export function principalAttributeProblems(issuers: readonly IssuerConfig[], policySet: SchemaSource): string[] {
   const { catalog, problems } = buildAttributeCatalog(issuers);
   if (problems.length > 0) return problems;
   const declared = schemaAttributes(policySet);
@@ -43,7 +46,7 @@ export function principalAttributeProblems(issuers: readonly IssuerConfig[], pol
 }
 
 /** Entity type → attribute → type as the config spells types (`Bool`, `Set<String>`); other types as Cedar names them. */
-function schemaAttributes(policySet: LoadedPolicySet): Map<string, Map<string, string>> | undefined {
+function schemaAttributes(policySet: SchemaSource): Map<string, Map<string, string>> | undefined {
   let json: unknown = policySet.precompiled?.resolvedSchemaJson;
   if (json === undefined) {
     const resolved = schemaToJsonWithResolvedTypes(policySet.schemaText);
