@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import { stringify } from "yaml";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { restRequestEvent } from "../adapters/apigateway/events.js";
@@ -34,6 +34,8 @@ export interface PresetBundle {
   jwks: JwksServer;
   /** One authorizer invocation with `Authorization: Bearer <token>` on a route of the fixture catalog. */
   call(token: string, route?: "/wiki/{page}" | "/finance" | "/reports"): Promise<Outcome>;
+  /** Asserts the token is refused with a 401 whose audit record names `code`. */
+  expectRefused(token: string, code: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,11 @@ export async function startPresetBundle(
       const records = audits();
       if (records.length !== 1) throw new Error(`expected exactly one audit record, got ${records.length}`);
       return { status, audit: records[0] as AuditRecord, ...(principalId !== undefined ? { principalId } : {}) };
+    },
+    async expectRefused(token, code) {
+      const r = await this.call(token);
+      expect(r.status).toBe(401);
+      expect(r.audit.errors[0]?.code).toBe(code);
     },
     async close() {
       spy.mockRestore();

@@ -144,9 +144,5 @@ describe("keycloak preset: near misses are 401", () => {
     ["a header typ that is neither JWT nor at+jwt", () => sign(accessToken(), { typ: "logout+jwt" }), "token_type_invalid"],
     ["an access token without the API audience (no audience mapper)", () => sign(accessToken({ aud: "account" })), "token_audience_invalid"],
     ["realm roles that are not a list", () => sign(accessToken({ realm_access: { roles: "finance" } })), "token_claims_invalid"],
-  ])("%s", async (_name, token, code) => {
-    const r = await bundle.call(token());
-    expect(r.status).toBe(401);
-    expect(r.audit.errors[0]?.code).toBe(code);
-  });
+  ])("%s", async (_name, token, code) => bundle.expectRefused(token(), code));
 });

@@ -126,9 +126,5 @@ describe("okta preset: near misses are 401", () => {
     ["the org authorization server (tokens meant for Okta itself)", () => sign(accessToken({ iss: `https://${DOMAIN}` })), "token_issuer_unknown"],
     ["a typ header (Okta access tokens carry none)", () => sign(accessToken(), { typ: "JWT" }), "token_type_invalid"],
     ["a user token without uid", () => sign(accessToken({ uid: undefined })), "token_claims_invalid"],
-  ])("%s", async (_name, token, code) => {
-    const r = await bundle.call(token());
-    expect(r.status).toBe(401);
-    expect(r.audit.errors[0]?.code).toBe(code);
-  });
+  ])("%s", async (_name, token, code) => bundle.expectRefused(token(), code));
 });
