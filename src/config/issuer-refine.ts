@@ -5,7 +5,8 @@ import type { z } from "zod";
  * (`when: () => true`), so one pass lists every problem; hence the defensive reads of a possibly partial value.
  */
 export function refineIssuer(value: unknown, ctx: z.core.$RefinementCtx): void {
-  const v = (value ?? {}) as Record<string, unknown>;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return; // the object schema reports it
+  const v = value as Record<string, unknown>;
   const list = (key: string): unknown[] => (Array.isArray(v[key]) ? (v[key] as unknown[]) : []);
   const preset = typeof v.preset === "string" ? v.preset : "generic";
   const issue = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
