@@ -87,28 +87,30 @@ export async function startPresetBundle(
       .filter((l) => l.message === "audit")
       .map((l) => l.audit as AuditRecord);
 
+  const call: PresetBundle["call"] = async (token, route = "/wiki/{page}") => {
+    lines.length = 0;
+    const path = route === "/wiki/{page}" ? "/wiki/home" : route;
+    const event = restRequestEvent({ resource: route, path, pathParameters: route === "/wiki/{page}" ? { page: "home" } : null, headers: { Authorization: `Bearer ${token}` } });
+    let status: Outcome["status"];
+    let principalId: string | undefined;
+    try {
+      const res = (await handler(event, context)) as { principalId: string; policyDocument: { Statement: { Effect: string }[] } };
+      status = res.policyDocument.Statement[0]?.Effect === "Allow" ? 200 : 403;
+      principalId = res.principalId;
+    } catch (err) {
+      if ((err as Error).message !== "Unauthorized") throw err;
+      status = 401;
+    }
+    const records = audits();
+    if (records.length !== 1) throw new Error(`expected exactly one audit record, got ${records.length}`);
+    return { status, audit: records[0] as AuditRecord, ...(principalId !== undefined ? { principalId } : {}) };
+  };
+
   return {
     jwks,
-    async call(token, route = "/wiki/{page}") {
-      lines.length = 0;
-      const path = route === "/wiki/{page}" ? "/wiki/home" : route;
-      const event = restRequestEvent({ resource: route, path, pathParameters: route === "/wiki/{page}" ? { page: "home" } : null, headers: { Authorization: `Bearer ${token}` } });
-      let status: Outcome["status"];
-      let principalId: string | undefined;
-      try {
-        const res = (await handler(event, context)) as { principalId: string; policyDocument: { Statement: { Effect: string }[] } };
-        status = res.policyDocument.Statement[0]?.Effect === "Allow" ? 200 : 403;
-        principalId = res.principalId;
-      } catch (err) {
-        if ((err as Error).message !== "Unauthorized") throw err;
-        status = 401;
-      }
-      const records = audits();
-      if (records.length !== 1) throw new Error(`expected exactly one audit record, got ${records.length}`);
-      return { status, audit: records[0] as AuditRecord, ...(principalId !== undefined ? { principalId } : {}) };
-    },
+    call,
     async expectRefused(token, code) {
-      const r = await this.call(token);
+      const r = await call(token);
       expect(r.status).toBe(401);
       expect(r.audit.errors[0]?.code).toBe(code);
     },
