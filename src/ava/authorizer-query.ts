@@ -1,6 +1,8 @@
+import type { ClaimPath } from "../config/issuer-fields.js";
 import type { PdpConfig } from "../config/schema.js";
 import type { VerifiedAccessConfig } from "../config/verified-access.js";
 import type { QueryBuilder } from "../decision/decide.js";
+import { readClaim } from "../identity/claim-path.js";
 import type { VerifiedIdentity } from "../identity/types.js";
 import type { PostureResult } from "../posture/types.js";
 import { buildAvaContext, httpRequestOf, idcClaims, type AvaProviderData } from "./context.js";
@@ -45,8 +47,11 @@ export function createAvaQueryBuilder(config: PdpConfig, va: VerifiedAccessConfi
     const candidates = manifest.providers.filter((p) => p.kind === "device" && p.type === format);
     return candidates.length === 1 ? candidates[0] : undefined;
   };
-  const groupClaimOf = (issuerName: string): string =>
-    config.issuers.find((i) => i.name === issuerName)?.groupClaim ?? (va.signedHeader?.name === issuerName ? va.signedHeader.groupClaim : "groups");
+  const groupClaimOf = (issuerName: string): ClaimPath | null => {
+    const issuer = config.issuers.find((i) => i.name === issuerName);
+    if (issuer) return issuer.groupClaim;
+    return va.signedHeader?.name === issuerName ? va.signedHeader.groupClaim : "groups";
+  };
 
   return ({ identity, posture, request, nowSeconds }) => {
     const host = (request.host ?? "").toLowerCase().replace(/:\d+$/, "");
@@ -79,12 +84,14 @@ function userData(
   identity: VerifiedIdentity,
   posture: PostureResult,
   fromHeader: boolean,
-  groupClaim: string,
+  groupClaim: ClaimPath | null,
   maxGroups: number,
 ): AvaProviderData {
   const claims = identity.claims ?? {};
   const at = (type: ProviderType, value: Record<string, unknown>): AvaProviderData => ({ ref: provider.ref, type, claims: value });
-  const groups = Array.isArray(claims[groupClaim]) ? (claims[groupClaim] as unknown[]).filter((g): g is string => typeof g === "string") : [];
+  // The group names as the IdP sent them (the identity's groups carry the entity id prefix).
+  const raw = groupClaim === null ? undefined : readClaim(claims as Record<string, unknown>, groupClaim);
+  const groups = Array.isArray(raw) ? raw.filter((g): g is string => typeof g === "string") : [];
   const emailVerified = claims.email_verified === true;
   switch (provider.type) {
     case "iam-identity-center":

@@ -1,5 +1,5 @@
 import { verifyJwt } from "aws-jwt-verify/jwt-verifier";
-import type { IssuerConfig, JwksConfig, LimitsConfig } from "../../config/schema.js";
+import { issuerSchema, type IssuerConfig, type JwksConfig, type LimitsConfig } from "../../config/schema.js";
 import { regionOfInstanceArn, type SignedHeaderConfig } from "../../config/verified-access.js";
 import { IdentityConfigError } from "../errors.js";
 import { tokenFingerprint } from "../fingerprint.js";
@@ -73,19 +73,27 @@ export function createAvaHeaderVerifier(config: SignedHeaderConfig, opts: AvaHea
     ...(opts.fetchText ? { fetchText: opts.fetchText } : {}),
   });
   const toKeyObject = createKeyObjectTransformer();
-  // The claim mapping of any issuer, with this source's principal settings.
-  const asIssuer = (iss: string): IssuerConfig => ({
-    name: config.name,
-    issuer: iss,
-    jwksUri: "https://verified-access.invalid/",
-    audiences: ["verified-access"],
-    algorithms: ["ES384"],
-    types: ["JWT"],
-    tokenUse: "id",
-    groupClaim: config.groupClaim,
-    principal: { ...config.principal, serviceEntityType: "Service" },
-    services: { enabled: false, clientIdClaims: ["client_id"] },
-  });
+  // The claim mapping of any issuer (the schema's defaults), with this source's principal settings.
+  const issuers = new Map<string, IssuerConfig>();
+  const asIssuer = (iss: string): IssuerConfig => {
+    let issuer = issuers.get(iss);
+    if (!issuer) {
+      issuer = issuerSchema.parse({
+        name: config.name,
+        issuer: iss,
+        jwksUri: "https://verified-access.invalid/",
+        audiences: ["verified-access"],
+        algorithms: ["ES384"],
+        types: ["JWT"],
+        tokenUse: "id",
+        groupClaim: config.groupClaim,
+        principal: config.principal,
+        services: { enabled: false },
+      });
+      issuers.set(iss, issuer);
+    }
+    return issuer;
+  };
 
   // The same header string again (AVA may reuse one within its 120 s) skips the signature check; the
   // time checks run again on every use (verified-token-cache.ts explains why that stays fail-closed).
