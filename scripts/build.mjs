@@ -91,6 +91,12 @@ for (const file of entries) {
   const name = basename(file, ".ts");
   const outdir = join(dist, name);
   await build({ ...common, entryPoints: [join(functionsDir, file)], outfile: join(outdir, "index.mjs") });
+  // The Verified Access trust provider (tp-*) reads the config and, for posture, the patch baseline; no Cedar.
+  if (name.startsWith("tp-")) {
+    cpSync(join(root, "config"), join(outdir, "config"), { recursive: true });
+    cpSync(join(root, "policies/patch-baseline.yaml"), join(outdir, "policies/patch-baseline.yaml"));
+    continue;
+  }
   // Only the authorizers decide; the demo API ships its bundle alone.
   if (!name.endsWith("-authorizer")) continue;
   cpSync(wasm, join(outdir, "cedar_wasm_bg.wasm"));

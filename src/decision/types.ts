@@ -28,6 +28,7 @@ export interface AccessRequest {
 export type ReasonCode =
   | import("../identity/types.js").IdentityFailureCode
   | import("../posture/types.js").PostureFailureCode
+  | import("../trust-provider/reasons.js").TrustProviderReasonCode
   | "request_invalid"
   | "route_unknown"
   | "method_unknown"

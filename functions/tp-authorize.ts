@@ -1,0 +1,5 @@
+// AWS Verified Access OIDC trust provider: the authorization endpoint and the corporate IdP's callback: login with device posture.
+import { trustProviderHandler } from "../src/adapters/lambda/trust-provider.js";
+
+// Outside the handler so it runs once per cold start: config, keys, state table client, verifiers.
+export const handler = await trustProviderHandler(import.meta.url, ["authorize", "callback"]);
