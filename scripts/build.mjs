@@ -113,6 +113,7 @@ if (existsSync(cli)) {
 }
 // The local stack (`npm start`) and the token minting command: development tools, never deployed.
 for (const name of ["start", "token"]) {
-  await build({ ...common, minify: false, sourcemap: false, entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
+  // dynalite (the local DynamoDB) loads a native LevelDB binding by path: it stays in node_modules.
+  await build({ ...common, minify: false, sourcemap: false, external: ["dynalite"], entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
 }
 console.log(`built ${entries.length} function(s)${existsSync(cli) ? ", the CLI" : ""} and the dev tools into dist/`);

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { trustProviderProblems } from "../trust-provider/config-check.js";
 import { configSchema, type PdpConfig } from "./schema.js";
 
 /** Environment variable naming the config file; unset means the bundled default. */
@@ -56,7 +57,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   const config = parsed.data;
-  const problems = crossFieldProblems(config);
+  const problems = [...crossFieldProblems(config), ...trustProviderProblems(config, isLoopbackHost)];
   if (problems.length > 0) throw new ConfigError(file, problems);
   const base = dirname(file);
   return { config, file, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) };

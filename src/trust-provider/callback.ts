@@ -4,7 +4,7 @@ import type { PostureResult } from "../posture/types.js";
 import { buildClaims } from "./claims.js";
 import type { AuditFacts, Endpoint, Handled, TrustProviderDeps } from "./deps.js";
 import { json, NO_STORE, parseParams, redirect, withQuery } from "./http.js";
-import type { CodeItem, LoginItem, SessionItem, SessionWho } from "./state.js";
+import { RECORD_GRACE_SECONDS, type CodeItem, type LoginItem, type SessionItem, type SessionWho } from "./state.js";
 import { randomToken } from "./tokens.js";
 import { UpstreamLoginError, UpstreamUnavailableError } from "./upstream.js";
 
@@ -113,7 +113,7 @@ export const callback: Endpoint = async (req, deps) => {
     ...(login.codeChallenge !== undefined ? { codeChallenge: login.codeChallenge } : {}),
   };
   const sessionExpiresAt = Math.min(postureDeadline, nowSeconds + deps.config.lifetimes.refreshTokenSeconds);
-  await deps.store.put("session", sessionId, session, postureDeadline);
+  await deps.store.put("session", sessionId, session, postureDeadline + RECORD_GRACE_SECONDS);
   await deps.store.put("code", code, codeItem, nowSeconds + deps.config.lifetimes.codeSeconds);
   return {
     response: redirect(withQuery(login.redirectUri, { code, state: login.state, iss: deps.issuer })),

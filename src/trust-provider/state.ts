@@ -63,4 +63,12 @@ export interface AccessItem {
 export interface RefreshItem {
   sessionId: string;
   clientId: string;
+  /** Epoch seconds the refresh token stops working; the item itself lives a little longer (see RECORD_GRACE_SECONDS). */
+  notAfter: number;
 }
+
+/**
+ * Sessions and refresh tokens are kept this long past their end, so a late refresh is answered with the
+ * true reason (`session_posture_stale`) rather than "unknown token". They can no longer be used.
+ */
+export const RECORD_GRACE_SECONDS = 3600;

@@ -54,6 +54,7 @@ export const token: Endpoint = async (req, deps) => {
     const pkce = checkPkce(item.codeChallenge, form.get("code_verifier"));
     if (pkce) return refuse("pkce_invalid", pkce, session?.who);
     if (!session) return refuse("session_revoked", "the session of this code is gone");
+    if (nowSeconds >= session.postureDeadline) return refuse("session_posture_stale", "the device posture of this sign-in is already too old: sign in again", session.who);
     return issued(deps, action, clientId, auth.method, item.sessionId, session, nowSeconds, item.nonce);
   }
 
@@ -69,6 +70,7 @@ export const token: Endpoint = async (req, deps) => {
       await deps.store.delete("session", item.sessionId);
       return refuse("session_posture_stale", "the device posture of this session is too old: sign in again", session.who);
     }
+    if (nowSeconds >= item.notAfter) return refuse("grant_invalid", "the refresh token expired: sign in again", session.who);
     return issued(deps, action, clientId, auth.method, item.sessionId, session, nowSeconds, undefined);
   }
 

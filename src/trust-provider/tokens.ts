@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { TrustProviderConfig } from "./config-schema.js";
 import type { SigningKeySet } from "./signing-keys.js";
-import type { AccessItem, RefreshItem, SessionItem } from "./state.js";
+import { RECORD_GRACE_SECONDS, type AccessItem, type RefreshItem, type SessionItem } from "./state.js";
 import type { TrustStore } from "./store.js";
 
 /** 256 bits from the CSPRNG, base64url: codes and tokens (RFC 6749 §10.10; RFC 6819 §5.1.4.2.2). */
@@ -52,7 +52,7 @@ export async function issueTokens(
   const accessToken = randomToken();
   const refreshToken = randomToken();
   const access: AccessItem = { sessionId, clientId: session.clientId, claims: session.claims };
-  const refresh: RefreshItem = { sessionId, clientId: session.clientId };
+  const refresh: RefreshItem = { sessionId, clientId: session.clientId, notAfter: refreshExpiresAt };
   // OpenID Connect Core §2: iss, sub, aud, exp, iat, auth_time, nonce (echoed when the request had one).
   const idToken = await deps.keys.sign({
     iss: deps.issuer,
@@ -66,7 +66,7 @@ export async function issueTokens(
   });
   await Promise.all([
     deps.store.put("access", accessToken, access, accessExpiresAt),
-    deps.store.put("refresh", refreshToken, refresh, refreshExpiresAt),
+    deps.store.put("refresh", refreshToken, refresh, refreshExpiresAt + RECORD_GRACE_SECONDS),
   ]);
   return {
     access_token: accessToken,

@@ -4,17 +4,26 @@ import { loadConfig } from "../../config/load.js";
 import { createTrustProvider, type RouteName } from "../../trust-provider/provider.js";
 import { BAD_REQUEST, httpProxyEvent, toHttpRequest, toProxyResult, type HttpProxyEvent, type HttpProxyResult } from "../apigateway/http-proxy.js";
 import type { Parsed } from "../apigateway/authorizer.js";
-import { wrap } from "./handler.js";
+import { wrap } from "./middleware.js";
+
+const NOT_CONFIGURED: HttpProxyResult = {
+  statusCode: 404,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ error: "not_found", error_description: "no Verified Access trust provider is configured" }),
+};
 
 /**
  * Lambda wiring of the Verified Access trust provider: the config next to the bundle (or ZTPDP_CONFIG),
  * the provider built once per cold start for this function's routes, and the same middy/Powertools chain
- * as the authorizers. The event is parsed with `safeParse`: an event that does not parse is a 400.
+ * as the authorizers. The event is parsed with `safeParse`: an event that does not parse is a 400. A
+ * config without a `trustProvider` section deploys these functions inert (404), not failing.
  */
 export async function trustProviderHandler(entryUrl: string, routes: readonly RouteName[]) {
   const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
-  const provider = await createTrustProvider({ config: loadConfig(process.env.ZTPDP_CONFIG || bundled), routes });
+  const config = loadConfig(process.env.ZTPDP_CONFIG || bundled);
+  const provider = config.config.trustProvider ? await createTrustProvider({ config, routes }) : undefined;
   return wrap(httpProxyEvent, async (parsed: Parsed<HttpProxyEvent>): Promise<HttpProxyResult> => {
+    if (!provider) return NOT_CONFIGURED;
     const request = parsed.success ? toHttpRequest(parsed.data) : undefined;
     if (!request) return BAD_REQUEST;
     return toProxyResult(await provider.handle(request));
