@@ -112,8 +112,9 @@ if (existsSync(cli)) {
   chmodSync(join(dist, "cli/ztpdp.mjs"), 0o755); // `npx ztpdp` executes the bin directly
 }
 // The local stack (`npm start`) and the token minting command: development tools, never deployed.
-for (const name of ["start", "token"]) {
-  // dynalite (the local DynamoDB) loads a native LevelDB binding by path: it stays in node_modules.
-  await build({ ...common, minify: false, sourcemap: false, external: ["dynalite"], entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
+for (const name of ["start", "token", "ava"]) {
+  // dynalite (the local DynamoDB) loads a native LevelDB binding by path, and cedar-wasm its .wasm file:
+  // both stay in node_modules (dev tools run from the project folder).
+  await build({ ...common, minify: false, sourcemap: false, external: ["dynalite", "@cedar-policy/cedar-wasm"], entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
 }
 console.log(`built ${entries.length} function(s)${existsSync(cli) ? ", the CLI" : ""} and the dev tools into dist/`);

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mintDeviceToken, type DevProvider, type DeviceState } from "../../src/dev/mint.js";
-import { avaDecision, browserLogin, redeemCode, tokenRequest, userinfo, type AvaClient } from "../support/ava-client.js";
+import { avaDecision, browserLogin, redeemCode, tokenRequest, userinfo, type AvaClient } from "../../src/dev/ava-client.js";
 import { AVA_CLIENT_ID, AVA_CLIENT_SECRET, AVA_REDIRECT_URI, startTrustProviderStack, type TrustProviderStack } from "./trust-provider-stack.js";
 
 // End to end, playing AWS Verified Access: real HTTP to serverless-offline's HTTP API emulation, which runs

@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { isAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
 
 /**
- * Plays AWS Verified Access's part against the trust provider, over real HTTP: AVA sends the browser to
+ * Plays AWS Verified Access's part against the trust provider, over real HTTP (`npm run ava`, the
+ * end-to-end tests): AVA sends the browser to
  * the authorization endpoint (a managed extension adds the device token header), the browser goes through
  * the corporate IdP and back, AVA redeems the code with its client secret, calls userinfo, and evaluates
  * its Cedar policies over `context.<ref>` (the userinfo claims) and `context.http_request`.
