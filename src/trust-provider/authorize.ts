@@ -1,6 +1,10 @@
 import { DEVICE_TOKEN_HEADER } from "../adapters/apigateway/authorizer.js";
+import { buildStore } from "./build/store.js";
+import { buildUpstream } from "./build/upstream.js";
 import type { Endpoint, Handled } from "./deps.js";
+import { ENDPOINT_PATHS } from "./paths.js";
 import { formBody, json, NO_STORE, parseParams, redirect, withQuery } from "./http.js";
+import type { Route } from "./route.js";
 import type { LoginItem } from "./state.js";
 import { UpstreamUnavailableError } from "./upstream.js";
 
@@ -86,3 +90,11 @@ function inPlace(error: string, description: string, code?: "client_unknown" | "
   }
   return handled;
 }
+
+export const authorizeRoute: Route = {
+  path: ENDPOINT_PATHS.authorize,
+  methods: ["GET", "POST"],
+  endpoint: authorize,
+  needs: { store: buildStore, upstream: buildUpstream },
+  action: "login",
+};

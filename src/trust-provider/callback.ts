@@ -1,9 +1,14 @@
 import { deviceSummary } from "../audit/device-summary.js";
 import type { IdentityResult, VerifiedIdentity } from "../identity/types.js";
 import type { PostureResult } from "../posture/types.js";
+import { buildStore } from "./build/store.js";
+import { buildUpstream } from "./build/upstream.js";
+import { buildIdentity, buildPosture } from "./build/verifiers.js";
 import { buildClaims } from "./claims.js";
 import type { AuditFacts, Endpoint, Handled, TrustProviderDeps } from "./deps.js";
 import { json, NO_STORE, parseParams, redirect, withQuery } from "./http.js";
+import { ENDPOINT_PATHS } from "./paths.js";
+import type { Route } from "./route.js";
 import { RECORD_GRACE_SECONDS, type CodeItem, type LoginItem, type SessionItem, type SessionWho } from "./state.js";
 import { randomToken } from "./tokens.js";
 import { UpstreamLoginError, UpstreamUnavailableError } from "./upstream.js";
@@ -148,3 +153,11 @@ function claimOf(verifiedToken: string, name: string): unknown {
   const payload = JSON.parse(Buffer.from(verifiedToken.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
   return Object.hasOwn(payload, name) ? payload[name] : undefined;
 }
+
+export const callbackRoute: Route = {
+  path: ENDPOINT_PATHS.callback,
+  methods: ["GET"],
+  endpoint: callback,
+  needs: { store: buildStore, upstream: buildUpstream, identity: buildIdentity, posture: buildPosture },
+  action: "login",
+};

@@ -1,17 +1,12 @@
+import { buildKeys } from "./build/keys.js";
 import type { Endpoint } from "./deps.js";
 import { json } from "./http.js";
+import { ENDPOINT_PATHS } from "./paths.js";
+import type { Route } from "./route.js";
 
 /** Relying parties cache metadata and keys; 5 minutes bounds how long a rotation step takes to be seen. */
 const CACHEABLE = { "cache-control": "public, max-age=300" };
 
-export const ENDPOINT_PATHS = {
-  discovery: "/.well-known/openid-configuration",
-  jwks: "/oauth2/jwks",
-  authorize: "/oauth2/authorize",
-  callback: "/oauth2/callback",
-  token: "/oauth2/token",
-  userinfo: "/oauth2/userinfo",
-} as const;
 
 /**
  * OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3). AVA itself is configured with explicit
@@ -47,3 +42,6 @@ export const discovery: Endpoint = async (_req, deps) => {
 };
 
 export const jwks: Endpoint = async (_req, deps) => ({ response: json(200, deps.keys.jwks, CACHEABLE) });
+
+export const discoveryRoute: Route = { path: ENDPOINT_PATHS.discovery, methods: ["GET"], endpoint: discovery, needs: { keys: buildKeys } };
+export const jwksRoute: Route = { path: ENDPOINT_PATHS.jwks, methods: ["GET"], endpoint: jwks, needs: { keys: buildKeys } };

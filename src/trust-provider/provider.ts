@@ -1,50 +1,17 @@
-import { randomUUID } from "node:crypto";
-import { deviceSummary } from "../audit/device-summary.js";
-import { AUDIT_SCHEMA, type AuditRecord } from "../audit/record.js";
 import { emitAudit, powertoolsAuditSink, type AuditSink } from "../audit/sink.js";
 import type { LoadedConfig } from "../config/load.js";
-import { createIdentityVerifier } from "../identity/identity-verifier.js";
 import type { JwtVerifyOptions } from "../identity/jwt-verifier.js";
-import { loadBaseline } from "../posture/baseline.js";
-import { createPostureVerifier } from "../posture/verifier.js";
-import { authorize } from "./authorize.js";
-import { callback } from "./callback.js";
-import type { AuditFacts, Endpoint, Handled, TrustProviderDeps } from "./deps.js";
-import { discovery, ENDPOINT_PATHS, jwks } from "./discovery.js";
-import { TrustProviderConfigError } from "./errors.js";
+import { loginAuditRecord } from "./audit.js";
+import type { AuditFacts, Handled, TrustProviderDeps } from "./deps.js";
+import { StoreUnavailableError, TrustProviderConfigError } from "./errors.js";
 import { json, NO_STORE, type HttpRequest, type HttpResponse } from "./http.js";
-import { signingKeysFromJwks } from "./signing-keys.js";
-import { createDynamoStore, StoreUnavailableError, type TrustStore } from "./store.js";
-import { token } from "./token-endpoint.js";
-import { createUpstreamBroker } from "./upstream.js";
-import { userinfo } from "./userinfo.js";
-
-export type RouteName = keyof typeof ENDPOINT_PATHS;
-export const ALL_ROUTES: readonly RouteName[] = ["discovery", "jwks", "authorize", "callback", "token", "userinfo"];
-
-const ENDPOINTS: Record<RouteName, { endpoint: Endpoint; methods: readonly string[]; action?: AuditFacts["action"] }> = {
-  discovery: { endpoint: discovery, methods: ["GET"] },
-  jwks: { endpoint: jwks, methods: ["GET"] },
-  authorize: { endpoint: authorize, methods: ["GET", "POST"], action: "login" },
-  callback: { endpoint: callback, methods: ["GET"], action: "login" },
-  token: { endpoint: token, methods: ["POST"], action: "token" },
-  userinfo: { endpoint: userinfo, methods: ["GET", "POST"] },
-};
-
-/** What each route needs built at cold start; nothing else is (the discovery function never opens the table). */
-const NEEDS: Record<RouteName, readonly (keyof TrustProviderDeps)[]> = {
-  discovery: ["keys"],
-  jwks: ["keys"],
-  authorize: ["store", "upstream"],
-  callback: ["store", "upstream", "identity", "posture"],
-  token: ["store", "keys"],
-  userinfo: ["store"],
-};
+import type { BuildContext, Route } from "./route.js";
+import type { TrustStore } from "./store.js";
 
 export interface TrustProviderOptions {
   config: LoadedConfig;
-  /** The routes this function serves (one Lambda per group of routes). */
-  routes: readonly RouteName[];
+  /** The endpoints this function serves (src/trust-provider/routes.ts groups them per function). */
+  routes: readonly Route[];
   audit?: AuditSink;
   now?: () => number;
   env?: Record<string, string | undefined>;
@@ -61,12 +28,13 @@ export interface TrustProvider {
 
 /**
  * The trust provider's composition root: config checks, keys, the state store, the upstream broker and
- * the verifiers are built here once per cold start, for the routes this function serves; any problem
- * throws here. Each request is routed, answered, and (for logins and token grants) audited here, beside
- * the answer, through the same sink and sanitizing as the authorizers' decisions.
+ * the verifiers are built here once per cold start, only those the served routes need; any problem throws
+ * here. Each request is routed, answered, and (for sign-ins and token grants) audited here, beside the
+ * answer, through the same sink and sanitizing as the authorizers' decisions. Nothing here imports the
+ * heavy pieces: route modules bring their builders, so a function bundles only what it serves.
  */
 export async function createTrustProvider(o: TrustProviderOptions): Promise<TrustProvider> {
-  const { config, resolvePath } = o.config;
+  const { config } = o.config;
   const tp = config.trustProvider;
   if (!tp) throw new TrustProviderConfigError(`${o.config.file}: no \`trustProvider\` section`);
   const env = o.env ?? process.env;
@@ -76,42 +44,15 @@ export async function createTrustProvider(o: TrustProviderOptions): Promise<Trus
   const jwt: JwtVerifyOptions = { limits: config.limits, jwks: config.jwks, allowInsecureLoopbackJwks: config.development.allowInsecureLoopbackJwks, now };
   const upstreamIssuer = config.issuers.find((i) => i.name === tp.upstream.issuer);
   if (!upstreamIssuer) throw new TrustProviderConfigError(`trustProvider.upstream.issuer: no issuer named \`${tp.upstream.issuer}\``);
+  const ctx: BuildContext = { loaded: o.config, tp, issuer, upstreamIssuer, jwt, env, ...(o.store ? { store: o.store } : {}) };
 
-  const builders: { [K in keyof TrustProviderDeps]?: () => TrustProviderDeps[K] } = {
-    keys: () => signingKeysFromJwks(env[tp.signing.env], `environment variable ${tp.signing.env}`),
-    store: () =>
-      o.store ??
-      createDynamoStore({
-        tableName: env.ZTPDP_TP_TABLE || tp.store.tableName,
-        ...((env.ZTPDP_TP_DYNAMODB_ENDPOINT || tp.store.endpoint) ? { endpoint: env.ZTPDP_TP_DYNAMODB_ENDPOINT || tp.store.endpoint } : {}),
-        ...(tp.store.region ? { region: tp.store.region } : {}),
-      }),
-    upstream: () => {
-      const secret = env[tp.upstream.clientSecretEnv];
-      if (!secret) throw new TrustProviderConfigError(`environment variable ${tp.upstream.clientSecretEnv} (the client secret at the corporate IdP) is not set`);
-      return createUpstreamBroker({ config: tp, issuer: upstreamIssuer, ourIssuer: issuer, clientSecret: secret, allowInsecureLoopback: config.development.allowInsecureLoopbackJwks });
-    },
-    // The corporate IdP's ID tokens for our client: the named issuer entry (its keys, algorithms, group claim,
-    // principal mapping, preset), with the token kind, type and audience of an ID token issued to us.
-    identity: () =>
-      createIdentityVerifier(
-        [{ ...upstreamIssuer, tokenUse: "id", types: tp.upstream.idTokenTypes, audiences: [tp.upstream.clientId], services: { ...upstreamIssuer.services, enabled: false } }],
-        jwt,
-      ),
-    posture: () =>
-      createPostureVerifier({
-        providers: config.devicePosture.providers,
-        maxAgeSeconds: config.devicePosture.maxAgeSeconds,
-        baseline: loadBaseline(resolvePath(config.devicePosture.patchBaselineFile)),
-        jwt,
-      }),
-  };
-  const built: Partial<TrustProviderDeps> = {};
+  const built: Record<string, unknown> = {};
   for (const route of o.routes) {
-    for (const need of NEEDS[route]) if (built[need] === undefined) (built as Record<string, unknown>)[need] = builders[need]!();
+    for (const [name, build] of Object.entries(route.needs)) built[name] ??= (build as (c: BuildContext) => unknown)(ctx);
   }
+  // Only the built dependencies are present; each route's endpoint uses only those its `needs` named.
   const deps = {
-    ...built,
+    ...(built as Partial<TrustProviderDeps>),
     config: tp,
     issuer,
     clients: new Map(tp.clients.map((c) => [c.clientId, c])),
@@ -119,23 +60,22 @@ export async function createTrustProvider(o: TrustProviderOptions): Promise<Trus
     maxTokenBytes: config.limits.maxTokenBytes,
     upstreamEntityIdPrefix: upstreamIssuer.principal.entityIdPrefix,
     now,
-  } as TrustProviderDeps;
-  if (o.hydrate !== false) await Promise.all([built.identity?.hydrate(), built.posture?.hydrate()]);
+  } as Partial<TrustProviderDeps> as TrustProviderDeps;
+  if (o.hydrate !== false) await Promise.all([deps.identity?.hydrate(), deps.posture?.hydrate()]);
 
-  const byPath = new Map<string, RouteName>(o.routes.map((r) => [ENDPOINT_PATHS[r], r]));
+  const byPath = new Map(o.routes.map((r) => [r.path, r]));
   return {
     issuer,
     async handle(req) {
       const started = process.hrtime.bigint();
       const route = byPath.get(req.path);
       if (route === undefined) return json(404, { error: "not_found" });
-      const { endpoint, methods, action } = ENDPOINTS[route];
-      if (!methods.includes(req.method)) return json(405, { error: "invalid_request", error_description: "method not allowed" }, { allow: methods.join(", ") });
+      if (!route.methods.includes(req.method)) return json(405, { error: "invalid_request", error_description: "method not allowed" }, { allow: route.methods.join(", ") });
       let handled: Handled;
       try {
-        handled = await endpoint(req, deps);
+        handled = await route.endpoint(req, deps);
       } catch (err) {
-        handled = fault(err, action);
+        handled = fault(err, route.action);
       }
       if (handled.audit) emitAudit(audit, loginAuditRecord(handled.audit, req, now(), Number(process.hrtime.bigint() - started) / 1000));
       return handled.response;
@@ -150,42 +90,5 @@ function fault(err: unknown, action: AuditFacts["action"] | undefined): Handled 
   return {
     response: json(unavailable ? 503 : 500, { error: unavailable ? "temporarily_unavailable" : "server_error" }, { ...NO_STORE }),
     ...(action ? { audit: { action, outcome: "error", errors: [{ code: unavailable ? "store_unavailable" : "internal_error", message }] } } : {}),
-  };
-}
-
-/** The authorizers' audit record (same schema, same sanitizing sink), describing a login or a token grant. */
-export type LoginAuditRecord = AuditRecord & { trustProvider: { risk?: string; sessionExpiresAt?: number; clientAuth?: string } };
-
-function loginAuditRecord(f: AuditFacts, req: HttpRequest, nowMs: number, latencyUs: number): LoginAuditRecord {
-  return {
-    schema: AUDIT_SCHEMA,
-    decisionId: randomUUID(),
-    timestamp: new Date(nowMs).toISOString(),
-    ...(req.requestId ? { requestId: req.requestId } : {}),
-    outcome: f.outcome,
-    effect: f.outcome === "allow" ? "allow" : "deny",
-    principal: f.who ? { ...f.who.principal } : null,
-    groups: f.who?.groups ?? [],
-    identity: f.who?.identity ?? f.identity ?? {},
-    device: f.who?.device ?? f.device ?? deviceSummary(undefined),
-    action: `oidc:${f.action}`,
-    resource: f.clientId ? { type: "VerifiedAccessClient", id: f.clientId } : null,
-    request: {
-      method: req.method,
-      route: req.path,
-      ...(req.host ? { host: req.host } : {}),
-      ...(req.sourceIp ? { sourceIp: req.sourceIp } : {}),
-      ...(req.userAgent ? { userAgent: req.userAgent } : {}),
-    },
-    determiningPolicies: [],
-    errors: f.errors,
-    policyRevision: "",
-    engine: "trust-provider",
-    latencyUs: Math.round(latencyUs * 10) / 10,
-    trustProvider: {
-      ...(f.risk ? { risk: f.risk } : {}),
-      ...(f.sessionExpiresAt !== undefined ? { sessionExpiresAt: f.sessionExpiresAt } : {}),
-      ...(f.clientAuth ? { clientAuth: f.clientAuth } : {}),
-    },
   };
 }

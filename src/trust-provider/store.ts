@@ -7,6 +7,9 @@ import {
   PutItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
+import { StoreUnavailableError } from "./errors.js";
+
+export { StoreUnavailableError } from "./errors.js";
 
 /**
  * The trust provider's state in one DynamoDB table: logins in progress, authorization codes, sessions,
@@ -34,10 +37,6 @@ export interface TrustStore {
   delete(kind: ItemKind, id: string): Promise<void>;
 }
 
-/** The store could not be reached or refused a request: a server-side fault, never a client's error. */
-export class StoreUnavailableError extends Error {
-  override readonly name = "StoreUnavailableError";
-}
 
 export interface DynamoStoreOptions {
   tableName: string;

@@ -1,7 +1,11 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { buildKeys } from "./build/keys.js";
+import { buildStore } from "./build/store.js";
 import { authenticateClient } from "./client-auth.js";
 import type { AuditFacts, Endpoint, Handled, TrustProviderDeps } from "./deps.js";
 import { formBody, json, NO_STORE, oauthError } from "./http.js";
+import { ENDPOINT_PATHS } from "./paths.js";
+import type { Route } from "./route.js";
 import type { CodeItem, RefreshItem, SessionItem, SpentCodeItem } from "./state.js";
 import { issueTokens } from "./tokens.js";
 
@@ -112,3 +116,5 @@ function checkPkce(challenge: string | undefined, verifier: string | undefined):
   const expected = Buffer.from(challenge);
   return computed.length === expected.length && timingSafeEqual(computed, expected) ? undefined : "code_verifier does not match the code_challenge";
 }
+
+export const tokenRoute: Route = { path: ENDPOINT_PATHS.token, methods: ["POST"], endpoint: token, needs: { store: buildStore, keys: buildKeys }, action: "token" };

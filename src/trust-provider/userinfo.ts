@@ -1,5 +1,8 @@
+import { buildStore } from "./build/store.js";
 import type { Endpoint, Handled } from "./deps.js";
 import { formBody, json, NO_STORE } from "./http.js";
+import { ENDPOINT_PATHS } from "./paths.js";
+import type { Route } from "./route.js";
 import type { AccessItem } from "./state.js";
 
 /**
@@ -39,3 +42,5 @@ function invalidToken(description: string, error = "invalid_token", status = 401
     response: json(status, { error, error_description: description }, { ...NO_STORE, "www-authenticate": `Bearer realm="userinfo", error="${error}", error_description="${description}"` }),
   };
 }
+
+export const userinfoRoute: Route = { path: ENDPOINT_PATHS.userinfo, methods: ["GET", "POST"], endpoint: userinfo, needs: { store: buildStore } };

@@ -6,7 +6,8 @@ import { ephemeralDevKeys, type DevKeys } from "../../src/dev/keys.js";
 import { DEV_UPSTREAM_CLIENT_SECRET } from "../../src/dev/login-idp.js";
 import { mintDeviceToken, type DeviceState } from "../../src/dev/mint.js";
 import type { HttpRequest, HttpResponse } from "../../src/trust-provider/http.js";
-import { ALL_ROUTES, createTrustProvider, type TrustProvider } from "../../src/trust-provider/provider.js";
+import { createTrustProvider, type TrustProvider } from "../../src/trust-provider/provider.js";
+import { ALL_ROUTES } from "../../src/trust-provider/routes.js";
 import { writeLocalConfig } from "../support/local-config.js";
 import { signingJwks, startTestDynamo } from "../support/trust-provider.js";
 

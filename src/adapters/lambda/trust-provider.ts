@@ -1,7 +1,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../../config/load.js";
-import { createTrustProvider, type RouteName } from "../../trust-provider/provider.js";
+import { createTrustProvider } from "../../trust-provider/provider.js";
+import type { Route } from "../../trust-provider/route.js";
 import { BAD_REQUEST, httpProxyEvent, toHttpRequest, toProxyResult, type HttpProxyEvent, type HttpProxyResult } from "../apigateway/http-proxy.js";
 import type { Parsed } from "../apigateway/authorizer.js";
 import { wrap } from "./middleware.js";
@@ -18,7 +19,7 @@ const NOT_CONFIGURED: HttpProxyResult = {
  * as the authorizers. The event is parsed with `safeParse`: an event that does not parse is a 400. A
  * config without a `trustProvider` section deploys these functions inert (404), not failing.
  */
-export async function trustProviderHandler(entryUrl: string, routes: readonly RouteName[]) {
+export async function trustProviderHandler(entryUrl: string, routes: readonly Route[]) {
   const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
   const config = loadConfig(process.env.ZTPDP_CONFIG || bundled);
   const provider = config.config.trustProvider ? await createTrustProvider({ config, routes }) : undefined;
