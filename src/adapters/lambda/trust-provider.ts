@@ -5,7 +5,8 @@ import { createTrustProvider } from "../../trust-provider/provider.js";
 import type { Route } from "../../trust-provider/route.js";
 import { BAD_REQUEST, httpProxyEvent, toHttpRequest, toProxyResult, type HttpProxyEvent, type HttpProxyResult } from "../apigateway/http-proxy.js";
 import type { Parsed } from "../apigateway/authorizer.js";
-import { wrap } from "./middleware.js";
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { metrics, wrap } from "./middleware.js";
 
 const NOT_CONFIGURED: HttpProxyResult = {
   statusCode: 404,
@@ -27,6 +28,13 @@ export async function trustProviderHandler(entryUrl: string, routes: readonly Ro
     if (!provider) return NOT_CONFIGURED;
     const request = parsed.success ? toHttpRequest(parsed.data) : undefined;
     if (!request) return BAD_REQUEST;
-    return toProxyResult(await provider.handle(request));
+    const started = performance.now();
+    const response = await provider.handle(request);
+    // Every invocation records a metric (Powertools warns about an empty flush otherwise): requests,
+    // server faults (5xx: state table or IdP down) and latency, per function.
+    metrics.addMetric("TrustProviderRequests", MetricUnit.Count, 1);
+    metrics.addMetric("TrustProviderFaults", MetricUnit.Count, response.status >= 500 ? 1 : 0);
+    metrics.addMetric("TrustProviderLatency", MetricUnit.Milliseconds, performance.now() - started);
+    return toProxyResult(response);
   });
 }
