@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { deviceSummary } from "../audit/device-summary.js";
+import { identitySummary } from "../audit/identity-summary.js";
 import { AUDIT_SCHEMA, type AuditRecord } from "../audit/record.js";
 import { emitAudit, type AuditSink } from "../audit/sink.js";
 import type { IdentityResult, VerifiedIdentity } from "../identity/types.js";
@@ -162,14 +163,7 @@ function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, n
     principal: identity ? { ...identity.principal } : null,
     groups: identity ? identity.groups.map((g) => g.id) : [],
     identity: identity
-      ? {
-          issuer: identity.issuerName,
-          kind: identity.kind,
-          tokenUse: identity.tokenUse,
-          mfa: identity.mfa,
-          tokenFingerprint: identity.tokenFingerprint,
-          ...(identity.jti ? { jti: identity.jti } : {}),
-        }
+      ? identitySummary(identity)
       : idr && !idr.ok
         ? {
             ...(idr.issuer ? { issuer: idr.issuer } : {}),

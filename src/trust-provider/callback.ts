@@ -1,4 +1,5 @@
 import { deviceSummary } from "../audit/device-summary.js";
+import { identitySummary } from "../audit/identity-summary.js";
 import type { IdentityResult, VerifiedIdentity } from "../identity/types.js";
 import type { PostureResult } from "../posture/types.js";
 import { buildStore } from "./build/store.js";
@@ -130,14 +131,7 @@ function sessionWho(identity: VerifiedIdentity, posture: PostureResult): Session
   return {
     principal: { ...identity.principal },
     groups: identity.groups.map((g) => g.id),
-    identity: {
-      issuer: identity.issuerName,
-      kind: identity.kind,
-      tokenUse: identity.tokenUse,
-      mfa: identity.mfa,
-      tokenFingerprint: identity.tokenFingerprint,
-      ...(identity.jti ? { jti: identity.jti } : {}),
-    },
+    identity: identitySummary(identity),
     device: deviceSummary(posture),
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { HttpRequest, HttpResponse } from "../../trust-provider/http.js";
+import { httpApiAuthorizerEvent } from "./events.js";
 
 /**
  * API Gateway HTTP API proxy integration, payload format 2.0
@@ -15,15 +16,8 @@ export const httpProxyEvent = z.looseObject({
   headers: z.record(z.string(), z.string()).nullish(),
   body: z.string().nullish(),
   isBase64Encoded: z.boolean().nullish(),
-  requestContext: z.looseObject({
-    requestId: z.string().nullish(),
-    domainName: z.string().nullish(),
-    http: z.looseObject({
-      method: z.string().min(1),
-      sourceIp: z.string().nullish(),
-      userAgent: z.string().nullish(),
-    }),
-  }),
+  // Same request context as the HTTP API authorizer event (request id, domain, method, source IP, user agent).
+  requestContext: httpApiAuthorizerEvent.shape.requestContext,
 });
 export type HttpProxyEvent = z.infer<typeof httpProxyEvent>;
 
