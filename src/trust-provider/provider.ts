@@ -1,5 +1,5 @@
 import { emitAudit, powertoolsAuditSink, type AuditSink } from "../audit/sink.js";
-import type { LoadedConfig } from "../config/load.js";
+import { isLoopbackHost, type LoadedConfig } from "../config/load.js";
 import type { JwtVerifyOptions } from "../identity/jwt-verifier.js";
 import { loginAuditRecord } from "./audit.js";
 import type { AuditFacts, Handled, TrustProviderDeps } from "./deps.js";
@@ -40,6 +40,8 @@ export async function createTrustProvider(o: TrustProviderOptions): Promise<Trus
   const env = o.env ?? process.env;
   const now = o.now ?? Date.now;
   const issuer = (env.ZTPDP_TP_ISSUER || tp.issuer).replace(/\/+$/, "");
+  const problems = issuerProblems(issuer, config.development.allowInsecureLoopbackJwks);
+  if (problems) throw new TrustProviderConfigError(`ZTPDP_TP_ISSUER / trustProvider.issuer: ${problems}`);
   const audit = o.audit ?? powertoolsAuditSink();
   const jwt: JwtVerifyOptions = { limits: config.limits, jwks: config.jwks, allowInsecureLoopbackJwks: config.development.allowInsecureLoopbackJwks, now };
   const upstreamIssuer = config.issuers.find((i) => i.name === tp.upstream.issuer);
@@ -91,4 +93,18 @@ function fault(err: unknown, action: AuditFacts["action"] | undefined): Handled 
     response: json(unavailable ? 503 : 500, { error: unavailable ? "temporarily_unavailable" : "server_error" }, { ...NO_STORE }),
     ...(action ? { audit: { action, outcome: "error", errors: [{ code: unavailable ? "store_unavailable" : "internal_error", message }] } } : {}),
   };
+}
+
+/** The issuer as served (the environment may override the config): https, or http on loopback in development. */
+function issuerProblems(issuer: string, allowInsecureLoopback: boolean): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return `\`${issuer.slice(0, 100)}\` is not a URL`;
+  }
+  if (url.search !== "" || url.hash !== "") return "must have no query or fragment";
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && allowInsecureLoopback && isLoopbackHost(url.hostname)) return undefined;
+  return "must be https (plain http only on loopback with development.allowInsecureLoopbackJwks)";
 }

@@ -50,6 +50,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
   const idp: DevIssuers = await startDevIssuers({ config: loaded.config, keys, port });
   const dynamo: LocalDynamo = await startTestDynamo();
   const audit = new MemoryAuditSink();
+  const closeAll = async () => {
+    await dynamo.close();
+    await idp.close();
+    cleanup();
+  };
   const tp = await createTrustProvider({
     config: loaded,
     routes: ALL_ROUTES,
@@ -60,6 +65,9 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       ZTPDP_TP_DYNAMODB_ENDPOINT: dynamo.endpoint,
       ...o.env,
     },
+  }).catch(async (err: unknown) => {
+    await closeAll();
+    throw err;
   });
   const request: Harness["request"] = (method, path, r = {}) =>
     tp.handle({ method, path, rawQuery: r.query ?? "", headers: r.headers ?? {}, body: r.body ?? "", sourceIp: "203.0.113.10", requestId: "req-1" } satisfies HttpRequest);
@@ -84,11 +92,7 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
         headers: { "content-type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams({ client_id: CLIENT.id, client_secret: CLIENT.secret, ...form }).toString(),
       }),
-    async close() {
-      await dynamo.close();
-      await idp.close();
-      cleanup();
-    },
+    close: closeAll,
   };
 }
 

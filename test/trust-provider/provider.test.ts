@@ -170,6 +170,10 @@ describe("configured behaviour and faults", () => {
     }
   });
 
+  it("refuses to start with an issuer override that is not https", async () => {
+    await expect(startHarness({ env: { ZTPDP_TP_ISSUER: "http://tp.example.com" } })).rejects.toThrow(/must be https/);
+  });
+
   it("the state table down: 503 temporarily_unavailable, never a 500 or an allow, and the sign-in is audited as an error", async () => {
     const down = await startHarness({ env: { ZTPDP_TP_DYNAMODB_ENDPOINT: `http://127.0.0.1:${await freeLoopbackPort()}` } });
     try {
