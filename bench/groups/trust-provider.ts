@@ -73,13 +73,20 @@ export async function trustProviderGroup(iterations: number, coldRuns: number): 
     "tp-token": event("POST", "/oauth2/token", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=refresh_token&refresh_token=x" }),
     "tp-userinfo": event("GET", "/oauth2/userinfo"),
   };
-  for (const fn of FUNCTIONS) {
+  // The cold-start floor: the same probe importing a handler that does nothing (Node's own start + fork + IPC).
+  const noop = join(dir, "noop-handler.mjs");
+  writeFileSync(noop, "export const handler = async () => ({ statusCode: 200 });\n");
+  const bundles: Array<[string, string, unknown]> = [
+    ["floor", noop, {}],
+    ...FUNCTIONS.map((fn): [string, string, unknown] => [fn, join(REPO, `dist/${fn}/index.mjs`), coldEvents[fn]]),
+  ];
+  for (const [fn, file, coldEvent] of bundles) {
     const eventFile = join(dir, `${fn}.json`);
-    writeFileSync(eventFile, JSON.stringify(coldEvents[fn]));
+    writeFileSync(eventFile, JSON.stringify(coldEvent));
     const samples: number[] = [];
     for (let i = 0; i < coldRuns; i += 1) {
       const t0 = performance.now();
-      const child = fork(join(REPO, ".bench-out/tp-coldstart-probe.mjs"), [join(REPO, `dist/${fn}/index.mjs`), eventFile], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+      const child = fork(join(REPO, ".bench-out/tp-coldstart-probe.mjs"), [file, eventFile], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
       await new Promise<void>((resolve, reject) => {
         child.once("message", () => resolve());
         child.once("exit", (code) => reject(new Error(`${fn} cold-start probe exited with ${code}`)));
