@@ -64,7 +64,12 @@ export const authorize: Endpoint = async (req, deps) => {
   try {
     start = await deps.upstream.start(loginHint !== undefined && loginHint.length <= 256 ? loginHint : undefined);
   } catch (err) {
-    if (err instanceof UpstreamUnavailableError) return back("temporarily_unavailable", "the identity provider is unavailable");
+    if (err instanceof UpstreamUnavailableError) {
+      return {
+        ...back("temporarily_unavailable", "the identity provider is unavailable"),
+        audit: { action: "login", outcome: "error", clientId: client.clientId, errors: [{ code: "upstream_unavailable", message: err.message }] },
+      };
+    }
     throw err;
   }
   const login: LoginItem = {

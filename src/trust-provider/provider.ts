@@ -17,7 +17,7 @@ export interface TrustProviderOptions {
   env?: Record<string, string | undefined>;
   /** Replaces the DynamoDB store (unit tests). */
   store?: TrustStore;
-  /** Prefetch the JWKS of the upstream IdP and posture providers (default true). */
+  /** Prefetch the upstream IdP's discovery document and the JWKS of the IdP and posture providers (default true). */
   hydrate?: boolean;
 }
 
@@ -63,7 +63,7 @@ export async function createTrustProvider(o: TrustProviderOptions): Promise<Trus
     upstreamEntityIdPrefix: upstreamIssuer.principal.entityIdPrefix,
     now,
   } as Partial<TrustProviderDeps> as TrustProviderDeps;
-  if (o.hydrate !== false) await Promise.all([deps.identity?.hydrate(), deps.posture?.hydrate()]);
+  if (o.hydrate !== false) await Promise.all([deps.identity?.hydrate(), deps.posture?.hydrate(), deps.upstream?.prefetch()]);
 
   const byPath = new Map(o.routes.map((r) => [r.path, r]));
   return {

@@ -21,6 +21,8 @@ export interface LoginStart {
 }
 
 export interface UpstreamBroker {
+  /** Discovery at cold start, so the first sign-in does not pay for it. Never rejects (retried on use). */
+  prefetch(): Promise<void>;
   start(loginHint: string | undefined): Promise<LoginStart>;
   /** Redeems the code of the callback URL; the ID token comes back unverified (verify it next). */
   finish(callbackUrl: URL, expected: { state: string; nonce: string; codeVerifier: string }): Promise<{ idToken: string }>;
@@ -76,6 +78,10 @@ export function createUpstreamBroker(o: UpstreamOptions): UpstreamBroker {
   }
 
   return {
+    prefetch: () => configuration().then(
+      () => undefined,
+      () => undefined,
+    ),
     async start(loginHint) {
       const config = await configuration();
       const codeVerifier = client.randomPKCECodeVerifier();

@@ -170,6 +170,24 @@ describe("configured behaviour and faults", () => {
     }
   });
 
+  it("the corporate IdP down: the provider still starts; a sign-in goes back as temporarily_unavailable, audited as an error", async () => {
+    const deadIdp = `http://127.0.0.1:${await freeLoopbackPort()}/idp`;
+    const cut = await startHarness({
+      edit: (doc) => {
+        const issuers = doc.issuers as Record<string, unknown>[];
+        issuers.push({ ...issuers[0], name: "down-idp", issuer: deadIdp, jwksUri: `${deadIdp}/.well-known/jwks.json` });
+        ((doc.trustProvider as Record<string, Record<string, unknown>>).upstream!).issuer = "down-idp";
+      },
+    });
+    try {
+      const res = await cut.login(authorizeParams());
+      expect(Object.fromEntries(location(res).searchParams)).toMatchObject({ error: "temporarily_unavailable", state: "ava-state" });
+      expect(cut.audit.last()).toMatchObject({ action: "oidc:login", outcome: "error", errors: [{ code: "upstream_unavailable" }] });
+    } finally {
+      await cut.close();
+    }
+  });
+
   it("refuses to start with an issuer override that is not https", async () => {
     await expect(startHarness({ env: { ZTPDP_TP_ISSUER: "http://tp.example.com" } })).rejects.toThrow(/must be https/);
   });
