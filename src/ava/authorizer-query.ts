@@ -8,7 +8,7 @@ import type { PostureResult } from "../posture/types.js";
 import { buildAvaContext, httpRequestOf, idcClaims, type AvaProviderData } from "./context.js";
 import { avaQuery } from "./engine.js";
 import type { AvaManifest, TrustProvider } from "./manifest.js";
-import { ztpdpClaims } from "./providers/ztpdp.js";
+import { ztpdpClaimBounds, ztpdpClaims } from "./providers/ztpdp.js";
 import type { ProviderType } from "./shapes.js";
 
 /**
@@ -36,6 +36,7 @@ const TOKEN_MECHANICS = new Set(["iss", "aud", "exp", "iat", "nbf", "jti", "azp"
 
 export function createAvaQueryBuilder(config: PdpConfig, va: VerifiedAccessConfig, manifest: AvaManifest): QueryBuilder {
   const limits = config.limits;
+  const bounds = ztpdpClaimBounds(config);
   const userRef = (issuerName: string): TrustProvider | undefined => {
     const ref = va.userContexts[issuerName] ?? manifest.guaranteedUserRef;
     return ref === undefined ? undefined : manifest.byRef.get(ref);
@@ -67,7 +68,7 @@ export function createAvaQueryBuilder(config: PdpConfig, va: VerifiedAccessConfi
     });
     const provider = userRef(identity.issuerName);
     const fromHeader = va.signedHeader !== undefined && identity.issuerName === va.signedHeader.name;
-    const user = provider ? userData(provider, identity, posture, fromHeader, groupClaimOf(identity.issuerName), limits.maxGroups) : undefined;
+    const user = provider ? userData(provider, identity, posture, fromHeader, groupClaimOf(identity.issuerName), bounds) : undefined;
     const devices: AvaProviderData[] = [];
     const device = posture.failure || !posture.claims ? undefined : deviceRef(posture.posture.provider);
     if (device) devices.push({ ref: device.ref, type: device.type, claims: { ...posture.claims } });
@@ -85,7 +86,7 @@ function userData(
   posture: PostureResult,
   fromHeader: boolean,
   groupClaim: ClaimPath | null,
-  maxGroups: number,
+  bounds: { maxGroups: number; maxBytes: number },
 ): AvaProviderData {
   const claims = identity.claims ?? {};
   const at = (type: ProviderType, value: Record<string, unknown>): AvaProviderData => ({ ref: provider.ref, type, claims: value });
@@ -110,17 +111,8 @@ function userData(
       if (fromHeader) return at(provider.type, { ...claims });
       return at(
         provider.type,
-        ztpdpClaims({
-          sub: identity.subject,
-          email: identity.email,
-          emailVerified,
-          groups,
-          maxGroups,
-          mfa: identity.mfa,
-          idp: identity.issuerName,
-          posture: posture.posture,
-          untrustedReason: posture.failure?.code,
-        }) as unknown as Record<string, unknown>,
+        // Claims that cannot fit AVA's quota give no user context: the trust provider refuses that sign-in.
+        (ztpdpClaims({ identity, groups, emailVerified, posture: posture.posture, untrustedReason: posture.failure?.code }, bounds) ?? {}) as Record<string, unknown>,
       );
     default: {
       if (fromHeader) return at(provider.type, { ...claims });

@@ -21,6 +21,8 @@
  * (no browser extension or agent on the device), any OIDC claim but `sub`, and the keys of IdC's `groups`.
  */
 
+import type { DeviceClaims, UserinfoClaims } from "../trust-provider/claims.js";
+
 export type Shape =
   | { t: "string" }
   | { t: "long" }
@@ -96,7 +98,7 @@ const OIDC_SHAPE = record(
   true,
 );
 
-/** Mirrors `UserinfoClaims` of src/trust-provider/claims.ts (issue 13): every key always present. */
+/** This project's trust provider (src/trust-provider/claims.ts): every key always present; `satisfies` keeps the two in step. */
 const ZTPDP_SHAPE = record({
   sub: STRING,
   email: STRING,
@@ -121,9 +123,9 @@ const ZTPDP_SHAPE = record({
     provider: STRING,
     observed_at: LONG,
     untrusted_reason: STRING,
-  }),
+  } satisfies Record<keyof DeviceClaims, Shape>),
   risk: STRING,
-});
+} satisfies Record<keyof UserinfoClaims, Shape>);
 
 const JAMF_SHAPE = record({ iss: STRING, sub: STRING, iat: LONG, exp: LONG, groups: STRING_SET, risk: STRING, osv: STRING });
 

@@ -3,6 +3,7 @@ import { verifiedAccessSchema } from "./verified-access.js";
 import { SUPPORTED_ALGORITHMS } from "../identity/algorithms.js";
 import { attributeMap, claimPath, PRESET_NAMES, requiredClaim, SERVICE_MATCHES } from "./issuer-fields.js";
 import { refineIssuer } from "./issuer-refine.js";
+import { trustProviderSchema } from "../trust-provider/config-schema.js";
 
 /**
  * The one configuration document of the PDP. Validated once at cold start; unknown keys are rejected
@@ -164,6 +165,8 @@ export const configSchema = z.strictObject({
   policy: policySourceSchema.default({ engine: "local", dir: "../policies" }),
   limits: limitsSchema,
   jwks: jwksSchema,
+  /** AWS Verified Access OIDC trust provider (src/trust-provider); absent = not served. */
+  trustProvider: trustProviderSchema.optional(),
   /** AWS Verified Access: AVA-mode policies and the signed AVA header as an identity source (verified-access.ts). */
   verifiedAccess: verifiedAccessSchema.optional(),
   development: z

@@ -9,6 +9,7 @@ import { DEFAULT_DEV_KEYS_DIR, loadOrCreateDevKeys } from "./keys.js";
 import { startOffline } from "./offline.js";
 import { projectRoot } from "./root.js";
 import { quickTour } from "./tour.js";
+import { startDevTrustProvider } from "./trust-provider-stack.js";
 
 const root = projectRoot();
 const { config } = loadConfig(join(root, "config/pdp.yaml"));
@@ -23,12 +24,15 @@ const issuers = await startDevIssuers({ config, keys, port: issuerPort }).catch(
   process.exit(1);
 });
 console.log(`dev IdP and MDM: http://127.0.0.1:${issuers.port}  (keys in ${DEFAULT_DEV_KEYS_DIR}/, never committed)`);
+// The Verified Access trust provider's DynamoDB and secrets (absent from the config: nothing to start).
+const trustProvider = await startDevTrustProvider({ config, keysDir: join(root, DEFAULT_DEV_KEYS_DIR), httpPort });
 console.log("starting serverless-offline (API Gateway emulation)…");
 
 const stack = await startOffline({
   root,
   httpPort,
   lambdaPort: Number(process.env.ZTPDP_LAMBDA_PORT ?? 3002),
+  ...(trustProvider ? { env: trustProvider.env } : {}),
   onAudit: (record) => console.log(formatAudit(record)),
   onLine: (line) => {
     // Offline's banner and per-request chatter are noise once the tour is printed; keep real errors. A 401
@@ -38,13 +42,16 @@ const stack = await startOffline({
 }).catch(async (err: Error) => {
   console.error(err.message);
   await issuers.close();
+  await trustProvider?.close();
   process.exit(1);
 });
 console.log(quickTour(stack.restUrl, stack.httpUrl));
+if (trustProvider) console.log(trustProvider.tour());
 
 const shutdown = async () => {
   await stack.stop();
   await issuers.close();
+  await trustProvider?.close();
   process.exit(0);
 };
 process.on("SIGINT", shutdown);

@@ -2,7 +2,7 @@ import { isIP } from "node:net";
 import { buildAvaContext, httpRequestOf, idcClaims, type AvaContextInput, type AvaProviderData } from "../../ava/context.js";
 import type { AvaManifest, TrustProvider } from "../../ava/manifest.js";
 import { withDeviceDefaults } from "../../ava/providers/devices.js";
-import { ztpdpClaims } from "../../ava/providers/ztpdp.js";
+import { ztpdpClaimBounds, ztpdpClaims } from "../../ava/providers/ztpdp.js";
 import type { LimitsConfig, PdpConfig, PostureFormat } from "../../config/schema.js";
 import type { PatchBaseline } from "../../posture/baseline.js";
 import type { CedarValue } from "../../policy/engine.js";
@@ -222,17 +222,10 @@ function readUser(value: unknown, path: Path, ctx: AvaResolveContext, devices: D
   const issuers = ctx.project?.config.issuers.map((i) => i.name) ?? [];
   const idp = u.issuer === undefined ? (issuers[0] ?? "corporate-idp") : check.oneOf(u.issuer, [...path, "issuer"], issuers.length ? issuers : ["corporate-idp"]);
   if (!devices || !idp) return undefined;
-  const claims = ztpdpClaims({
-    sub: id,
-    email,
-    emailVerified: emailVerified ?? false,
-    groups,
-    maxGroups: ctx.limits.maxGroups,
-    mfa,
-    idp,
-    posture: devices.posture,
-    untrustedReason: devices.untrustedReason,
-  });
+  // As the identity layer does: an email the IdP marks unverified is not the user's email.
+  const identity = { subject: id, email: emailVerified === false ? undefined : email, mfa, issuerName: idp };
+  const claims = ztpdpClaims({ identity, groups, emailVerified: emailVerified ?? false, posture: devices.posture, untrustedReason: devices.untrustedReason }, ztpdpClaimBounds(ctx.project?.config));
+  if (!claims) return check.fail([...path, "groups"], "this user's claims do not fit Verified Access's claim quota (the trust provider refuses such a sign-in)");
   return { ref: provider.ref, type: provider.type, claims: claims as unknown as Record<string, unknown> };
 }
 
