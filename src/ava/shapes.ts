@@ -99,7 +99,7 @@ const OIDC_SHAPE = record(
 );
 
 /** This project's trust provider (src/trust-provider/claims.ts): every key always present; `satisfies` keeps the two in step. */
-const ZTPDP_SHAPE = record({
+const ZTPDP_FIELDS = {
   sub: STRING,
   email: STRING,
   email_verified: BOOL,
@@ -125,7 +125,12 @@ const ZTPDP_SHAPE = record({
     untrusted_reason: STRING,
   } satisfies Record<keyof DeviceClaims, Shape>),
   risk: STRING,
-} satisfies Record<keyof UserinfoClaims, Shape>);
+} satisfies Record<keyof UserinfoClaims, Shape>;
+const ZTPDP_SHAPE = record({
+  ...ZTPDP_FIELDS,
+  // AVA adds the ID token's claims for trust providers created from 2025-02-24 (user-trust.html).
+  additional_user_context: optional({ t: "record", fields: {}, open: true }),
+});
 
 const JAMF_SHAPE = record({ iss: STRING, sub: STRING, iat: LONG, exp: LONG, groups: STRING_SET, risk: STRING, osv: STRING });
 
