@@ -9,7 +9,8 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "aws-lambda";
 import { loadConfig } from "../../config/load.js";
-import type { Decision } from "../../decision/types.js";
+import type { AuditRecord } from "../../audit/record.js";
+import type { Outcome } from "../../decision/types.js";
 import type { Parsed } from "../apigateway/authorizer.js";
 import { createPdp, type Pdp } from "../../pdp.js";
 
@@ -25,34 +26,32 @@ export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_N
 
 /**
  * Config shipped next to the bundle (dist/<fn>/config/pdp.yaml) unless ZTPDP_CONFIG names another.
- * The returned PDP records metrics and the correlation id for every decision.
+ * Metrics and the correlation id come from each audit record as it is written, so they count exactly
+ * what the record says the gateway got.
  */
 export async function coldStartPdp(entryUrl: string): Promise<Pdp> {
   const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
-  const pdp = await createPdp({ config: loadConfig(process.env.ZTPDP_CONFIG || bundled) });
-  return {
-    ...pdp,
-    async decide(request) {
-      const started = performance.now();
-      const decision = await pdp.decide(request);
-      observeDecision(decision, performance.now() - started);
-      return decision;
-    },
-  };
+  const pdp = await createPdp({ config: loadConfig(process.env.ZTPDP_CONFIG || bundled), observe: observeRecord });
+  current.pdp = pdp;
+  return pdp;
 }
 
-const OUTCOME_METRIC: Record<Decision["outcome"], string> = {
+const OUTCOME_METRIC: Record<Outcome, string> = {
   allow: "Allow",
   deny: "Deny",
   unauthenticated: "Unauthenticated",
   error: "Error",
 };
 
-/** Called by adapters after every decision: correlation id for the rest of the invocation's logs, plus metrics. */
-export function observeDecision(decision: Decision, latencyMs: number): void {
-  logger.setCorrelationId(decision.decisionId);
-  metrics.addMetric(OUTCOME_METRIC[decision.outcome], MetricUnit.Count, 1);
-  metrics.addMetric("DecisionLatency", MetricUnit.Milliseconds, latencyMs);
+/** Per-invocation state (Lambda runs one invocation at a time per instance). */
+const current: { pdp?: Pdp; recorded: number } = { recorded: 0 };
+
+/** Every audit record written: correlation id for the rest of the invocation's logs, plus metrics. */
+export function observeRecord(record: AuditRecord): void {
+  current.recorded += 1;
+  logger.setCorrelationId(record.decisionId);
+  metrics.addMetric(OUTCOME_METRIC[record.outcome], MetricUnit.Count, 1);
+  metrics.addMetric("DecisionLatency", MetricUnit.Milliseconds, record.latencyUs / 1000);
 }
 
 async function tracerMiddleware(): Promise<MiddlewareObj | undefined> {
@@ -66,12 +65,27 @@ async function tracerMiddleware(): Promise<MiddlewareObj | undefined> {
 
 /**
  * Logs faults without the event (which holds tokens) and rethrows, so API Gateway still sees the exact
- * "Unauthorized" message for a 401 and any other error as a 5xx.
+ * "Unauthorized" message for a 401 and any other error as a 5xx. The reason goes under `fault`: `message`
+ * is the Powertools logger's own key (the log line's text) and would overwrite it.
  */
 const logFaults: MiddlewareObj = {
   onError: async (request) => {
     const err = request.error;
-    if (err && err.message !== "Unauthorized") logger.error("authorizer fault", { error: err.name, message: err.message });
+    if (err && err.message !== "Unauthorized") logger.error("authorizer fault", { fault: { name: err.name, reason: err.message } });
+  },
+};
+
+/**
+ * Exactly one audit record per invocation: the adapter records every decision it makes, and if an
+ * invocation fails before any decision was recorded (a fault in the wiring itself), this records it as
+ * an `error` so no invocation is missing from the audit trail.
+ */
+const recordOnce: MiddlewareObj = {
+  before: async () => {
+    current.recorded = 0;
+  },
+  onError: async (request) => {
+    if (current.recorded === 0 && current.pdp) current.pdp.recordUndecided(request.error, request.context?.awsRequestId);
   },
 };
 
@@ -89,6 +103,7 @@ export async function wrap<S extends StandardSchemaV1, R>(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(logFaults)
+    .use(recordOnce)
     .use(parser({ schema, safeParse: true }) as MiddlewareObj);
   return tracer ? chain.use(tracer) : chain;
 }

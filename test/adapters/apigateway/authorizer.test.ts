@@ -121,11 +121,19 @@ describe("REST TOKEN authorizer", () => {
     expect(recordOf(token)[0]!.device.verified).toBe(false);
   });
 
-  it("denies an encoded traversal path: no route matches, so the default deny applies", async () => {
+  it("decides an encoded traversal path on the route API Gateway routes it to (one segment), never on the route it names", async () => {
     const token = userToken();
     const res = await authorizeRestToken(pdp, tokenEvent(`Bearer ${token}`, "GET", "/wiki/..%2Fstatus"), routes());
     expect(res.policyDocument.Statement[0]!.Effect).toBe("Deny");
-    expect(recordOf(token)[0]!.errors.map((e) => e.code)).toContain("route_unknown");
+    expect(recordOf(token)[0]!.resource).toMatchObject({ id: "/wiki/{page}", application: "wiki" });
+  });
+
+  it("never lets a dot-only or empty segment select a parameterised route", async () => {
+    for (const path of ["/wiki/..", "/wiki/.", "/wiki/"]) {
+      const token = userToken();
+      await authorizeRestToken(pdp, tokenEvent(`Bearer ${token}`, "GET", path), routes());
+      expect(recordOf(token)[0]!.errors.map((e) => e.code)).toContain("route_unknown");
+    }
   });
 
   it("throws Unauthorized without a token or with a malformed one", async () => {
