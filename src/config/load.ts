@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { configSchema, type PdpConfig } from "./schema.js";
+import { trustNamespaceProblems } from "./trust-namespaces.js";
 
 /** Environment variable naming the config file; unset means the bundled default. */
 export const CONFIG_PATH_ENV = "ZTPDP_CONFIG";
@@ -94,6 +95,7 @@ function crossFieldProblems(config: PdpConfig): string[] {
       }
     }
   }
+  problems.push(...trustNamespaceProblems(config));
   const seenRoutes = new Set<string>();
   config.routes.forEach((r, i) => {
     if (seenRoutes.has(r.path)) problems.push(`routes.${i}.path: \`${r.path}\` is listed twice`);

@@ -62,6 +62,11 @@ export const postureProviderSchema = jwtTrustSchema.extend({
   binding: z.strictObject({
     deviceClaim: z.string().min(1),
     userClaim: z.string().min(1),
+    /**
+     * Names of the user-token issuers whose `userClaim` the device claim refers to: a device token binds
+     * to the issuer and the user, never to a same-named user of another IdP. Required with several issuers.
+     */
+    issuers: z.array(z.string().min(1)).min(1).optional(),
   }),
 });
 

@@ -1,4 +1,5 @@
 import type { IssuerConfig, LimitsConfig } from "../config/schema.js";
+import { namespacedEntityId } from "./entity-namespace.js";
 import type { IdentityFailureCode, VerifiedIdentity } from "./types.js";
 
 /**
@@ -56,8 +57,7 @@ export function mapVerifiedClaims(
   if (!isIdentifier(sub, max)) return bad("claim `sub` is missing, empty, too long or contains control characters");
 
   const clientId = firstString(payload, issuer.services.clientIdClaims, max);
-  const prefixed = (value: string): string =>
-    issuer.principal.entityIdPrefix === undefined ? value : `${issuer.principal.entityIdPrefix}|${value}`;
+  const prefixed = (value: string): string => namespacedEntityId(issuer.principal.entityIdPrefix, value);
 
   // Validated for every token (a malformed claim is refused even when a service token would not use it).
   const groupNames = readGroups(payload[issuer.groupClaim], issuer.groupClaim, limits);

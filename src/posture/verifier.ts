@@ -38,10 +38,8 @@ export function createPostureVerifier(opts: PostureVerifierOptions): PostureVeri
       const jti = typeof checked.payload.jti === "string" ? checked.payload.jti : undefined;
       if (!provider) return untrusted("device_token_provider_unknown", "issuer is not a posture provider", fingerprint);
 
-      // Posture describes one user's device: it only counts for the user whose token came with it.
-      const deviceValue = checked.payload[provider.binding.deviceClaim];
-      const userValue = identity.bindingClaims[provider.binding.userClaim];
-      if (typeof deviceValue !== "string" || userValue === undefined || deviceValue !== userValue) {
+      // Posture describes one user's device: it only counts for the user (of the issuer) whose token came with it.
+      if (!isBoundTo(provider.binding, checked.payload, identity)) {
         return untrusted("device_binding_mismatch", `device token is bound to another user (claim \`${provider.binding.deviceClaim}\`)`, fingerprint, jti);
       }
 
@@ -57,6 +55,17 @@ export function createPostureVerifier(opts: PostureVerifierOptions): PostureVeri
       return { posture: normalized.posture, tokenFingerprint: fingerprint, ...(jti ? { jti } : {}) };
     },
   };
+}
+
+/**
+ * The device claim equals the user token's claim, and the user token comes from an issuer this provider
+ * binds to (`binding.issuers`; unset only when a single issuer is trusted, which config load enforces).
+ */
+export function isBoundTo(binding: PostureProviderConfig["binding"], device: Record<string, unknown>, identity: VerifiedIdentity): boolean {
+  if (binding.issuers !== undefined && !binding.issuers.includes(identity.issuerName)) return false;
+  const deviceValue = device[binding.deviceClaim];
+  const userValue = identity.bindingClaims[binding.userClaim];
+  return typeof deviceValue === "string" && userValue !== undefined && deviceValue === userValue;
 }
 
 /** Two device-token headers: neither copy can be trusted, and the record says that, not "missing". */
