@@ -24,6 +24,8 @@ export interface PdpOptions {
   now?: () => number;
   /** Fetch every JWKS before the first request (default true). */
   hydrate?: boolean;
+  /** A decision's time budget (ms), or a function giving it per decision. Default: `limits.decisionTimeoutMs`. */
+  deadlineMs?: number | (() => number | undefined);
 }
 
 export interface Pdp extends RecordedDecisions {
@@ -71,6 +73,7 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
   const recorded = recordDecisions(core, {
     audit: options.audit ?? powertoolsAuditSink(),
     ...(options.observe ? { observe: options.observe } : {}),
+    deadlineMs: options.deadlineMs ?? config.limits.decisionTimeoutMs,
   });
   return { ...recorded, config: loaded, engine };
 }

@@ -19,8 +19,8 @@ export interface RecordedDecisionsOptions {
   audit: AuditSink;
   /** Called with every record as it is written (metrics, correlation ids). Must not throw. */
   observe?: (record: AuditRecord) => void;
-  /** Default time budget of one decision (ms); see `EvaluateOptions.deadlineMs`. */
-  deadlineMs?: number;
+  /** Time budget of one decision (ms), or a function giving it per decision; see `EvaluateOptions.deadlineMs`. */
+  deadlineMs?: number | (() => number | undefined);
 }
 
 export interface RecordedDecisions extends Authorizer {
@@ -59,7 +59,7 @@ export function recordDecisions(core: DecisionPoint, opts: RecordedDecisionsOpti
     answer: (decision: Decision) => GatewayAnswer<R>,
     options: { deadlineMs?: number } = {},
   ): Promise<R> {
-    const deadlineMs = options.deadlineMs ?? opts.deadlineMs;
+    const deadlineMs = options.deadlineMs ?? (typeof opts.deadlineMs === "function" ? opts.deadlineMs() : opts.deadlineMs);
     const evaluation = await core.evaluate(request, deadlineMs === undefined ? {} : { deadlineMs });
     let given: GatewayAnswer<R>;
     try {

@@ -3,6 +3,8 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { budgetProblems } from "./budgets.js";
+import { routeOverlapWarnings } from "./route-overlaps.js";
 import { configSchema, type PdpConfig } from "./schema.js";
 import { trustNamespaceProblems } from "./trust-namespaces.js";
 
@@ -22,6 +24,8 @@ export class ConfigError extends Error {
 
 export interface LoadedConfig {
   config: PdpConfig;
+  /** Things worth knowing that do not stop start-up (e.g. overlapping route templates); logged at cold start. */
+  warnings: string[];
   /** Absolute path of the config file; relative paths inside it resolve against its folder. */
   file: string;
   resolvePath(relative: string): string;
@@ -60,7 +64,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const problems = crossFieldProblems(config);
   if (problems.length > 0) throw new ConfigError(file, problems);
   const base = dirname(file);
-  return { config, file, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) };
+  return { config, file, warnings: routeOverlapWarnings(config.routes), resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) };
 }
 
 function formatIssues(issues: z.core.$ZodIssue[]): string[] {
@@ -95,7 +99,7 @@ function crossFieldProblems(config: PdpConfig): string[] {
       }
     }
   }
-  problems.push(...trustNamespaceProblems(config));
+  problems.push(...trustNamespaceProblems(config), ...budgetProblems(config));
   const seenRoutes = new Set<string>();
   config.routes.forEach((r, i) => {
     if (seenRoutes.has(r.path)) problems.push(`routes.${i}.path: \`${r.path}\` is listed twice`);

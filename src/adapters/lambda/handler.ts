@@ -13,6 +13,7 @@ import type { AuditRecord } from "../../audit/record.js";
 import type { Outcome } from "../../decision/types.js";
 import type { Parsed } from "../apigateway/authorizer.js";
 import { createPdp, type Pdp } from "../../pdp.js";
+import { refuseDevelopmentConfigInLambda } from "./environment.js";
 
 /**
  * Shared wiring for the Lambda entry points in functions/: the PDP is built once per cold start (top-level
@@ -31,9 +32,27 @@ export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_N
  */
 export async function coldStartPdp(entryUrl: string): Promise<Pdp> {
   const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
-  const pdp = await createPdp({ config: loadConfig(process.env.ZTPDP_CONFIG || bundled), observe: observeRecord });
+  const loaded = loadConfig(process.env.ZTPDP_CONFIG || bundled);
+  refuseDevelopmentConfigInLambda(loaded);
+  for (const warning of loaded.warnings) logger.warn("config warning", { warning });
+  const configured = loaded.config.limits.decisionTimeoutMs;
+  const pdp = await createPdp({ config: loaded, observe: observeRecord, deadlineMs: () => invocationDeadline(configured) });
   current.pdp = pdp;
   return pdp;
+}
+
+/** Kept after a decision's deadline for the answer, the audit record and the metrics flush. */
+export const RESPONSE_MARGIN_MS = 250;
+
+/**
+ * A decision never outlives the invocation: its deadline is the configured budget, or what the
+ * invocation has left minus a margin, whichever is shorter, so a slow IdP ends in a recorded `error`
+ * instead of a Lambda timeout that leaves no audit record.
+ */
+function invocationDeadline(configured: number): number {
+  const remaining = current.context?.getRemainingTimeInMillis?.();
+  if (typeof remaining !== "number" || !Number.isFinite(remaining)) return configured;
+  return Math.max(0, Math.min(configured, remaining - RESPONSE_MARGIN_MS));
 }
 
 const OUTCOME_METRIC: Record<Outcome, string> = {
@@ -44,7 +63,7 @@ const OUTCOME_METRIC: Record<Outcome, string> = {
 };
 
 /** Per-invocation state (Lambda runs one invocation at a time per instance). */
-const current: { pdp?: Pdp; recorded: number } = { recorded: 0 };
+const current: { pdp?: Pdp; context?: Context; recorded: number } = { recorded: 0 };
 
 /** Every audit record written: correlation id for the rest of the invocation's logs, plus metrics. */
 export function observeRecord(record: AuditRecord): void {
@@ -81,8 +100,9 @@ const logFaults: MiddlewareObj = {
  * an `error` so no invocation is missing from the audit trail.
  */
 const recordOnce: MiddlewareObj = {
-  before: async () => {
+  before: async (request) => {
     current.recorded = 0;
+    current.context = request.context;
   },
   onError: async (request) => {
     if (current.recorded === 0 && current.pdp) current.pdp.recordUndecided(request.error, request.context?.awsRequestId);
