@@ -10,7 +10,8 @@ import {
   type RestTokenAuthorizerEvent,
 } from "./events.js";
 import { headerValues, singleHeader } from "./headers.js";
-import { matchRouteTemplate, parseMethodArn, scopedResourceArn } from "./method-arn.js";
+import { allowStatements, type IamStatement } from "./allow-policy.js";
+import { matchRouteTemplate, parseMethodArn } from "./method-arn.js";
 
 /** The header carrying the signed device-posture token. */
 export const DEVICE_TOKEN_HEADER = "x-device-token";
@@ -27,7 +28,8 @@ export class AuthorizerFaultError extends Error {}
 
 export interface IamPolicyResponse {
   principalId: string;
-  policyDocument: { Version: "2012-10-17"; Statement: [{ Action: "execute-api:Invoke"; Effect: "Allow" | "Deny"; Resource: string }] };
+  /** One Allow (with a Deny of what its glob over-covers, allow-policy.ts), or one Deny of the called ARN. */
+  policyDocument: { Version: "2012-10-17"; Statement: IamStatement[] };
   context: Record<string, string>;
 }
 
@@ -98,32 +100,36 @@ function integrationContext(decision: Decision): Record<string, string> {
   };
 }
 
-function iamResponse(decision: Decision, methodArn: string, method: string, routeTemplate: string): IamPolicyResponse {
-  const arn = parseMethodArn(methodArn);
+/** Where the decision applies: the called ARN, the decided method and route, and the catalog's routes. */
+interface Scope {
+  methodArn: string;
+  method: string;
+  routeTemplate: string;
+  catalog: readonly string[];
+}
+
+function iamResponse(decision: Decision, scope: Scope): IamPolicyResponse {
+  const arn = parseMethodArn(scope.methodArn);
   if (!arn) throw new AuthorizerFaultError("methodArn is not an execute-api ARN");
-  const allow = decision.outcome === "allow";
   return {
     principalId: principalLabel(decision.principal) || "anonymous",
     policyDocument: {
       Version: "2012-10-17",
-      Statement: [
-        {
-          Action: "execute-api:Invoke",
-          Effect: allow ? "Allow" : "Deny",
-          // An allow covers this method and route template only; a deny covers at least the called ARN.
-          Resource: allow ? scopedResourceArn(arn, method, routeTemplate) : methodArn,
-        },
-      ],
+      // An allow covers exactly this method and route template; a deny covers at least the called ARN.
+      Statement:
+        decision.outcome === "allow"
+          ? allowStatements(arn, scope.method, scope.routeTemplate, scope.catalog)
+          : [{ Action: "execute-api:Invoke", Effect: "Deny", Resource: scope.methodArn }],
     },
     context: integrationContext(decision),
   };
 }
 
 /** The REST way: 401 by throwing "Unauthorized", 403 by an explicit Deny, 5xx only for faults. */
-function restAnswer(decision: Decision, methodArn: string, method: string, routeTemplate: string): GatewayAnswer<IamPolicyResponse> {
+function restAnswer(decision: Decision, scope: Scope): GatewayAnswer<IamPolicyResponse> {
   if (decision.outcome === "unauthenticated") return { raise: new UnauthorizedError(), outcome: "unauthenticated" };
   if (decision.outcome === "error") return { raise: faultFor(decision), outcome: "error" };
-  return { respond: iamResponse(decision, methodArn, method, routeTemplate) };
+  return { respond: iamResponse(decision, scope) };
 }
 
 /** The fault's message keeps the reason codes (never a token or claim value): what an operator needs first. */
@@ -160,14 +166,16 @@ function unparseable(requestId?: string): AccessRequest {
  */
 export type Parsed<T> = { success: true; data: T } | { success: false };
 
-export function authorizeRestRequest(pdp: Authorizer, rawEvent: unknown): Promise<IamPolicyResponse> {
-  return decideRestRequest(pdp, restRequestAuthorizerEvent.safeParse(rawEvent));
+/** `catalog`: the config's route templates, so an allow never covers a more specific route (allow-policy.ts). */
+export function authorizeRestRequest(pdp: Authorizer, rawEvent: unknown, catalog: readonly string[] = []): Promise<IamPolicyResponse> {
+  return decideRestRequest(pdp, restRequestAuthorizerEvent.safeParse(rawEvent), catalog);
 }
 
-export function decideRestRequest(pdp: Authorizer, parsed: Parsed<RestRequestAuthorizerEvent>): Promise<IamPolicyResponse> {
+export function decideRestRequest(pdp: Authorizer, parsed: Parsed<RestRequestAuthorizerEvent>, catalog: readonly string[] = []): Promise<IamPolicyResponse> {
   if (!parsed.success) return pdp.authorize(unparseable(), unauthorized);
   const request = restRequestToAccess(parsed.data);
-  return pdp.authorize(request, (decision) => restAnswer(decision, parsed.data.methodArn, request.method, request.routeTemplate));
+  const { methodArn } = parsed.data;
+  return pdp.authorize(request, (decision) => restAnswer(decision, { methodArn, method: request.method, routeTemplate: request.routeTemplate, catalog }));
 }
 
 /**
@@ -189,7 +197,10 @@ export function decideRestToken(pdp: Authorizer, parsed: Parsed<RestTokenAuthori
     method: arn.method,
     routeTemplate: matchRouteTemplate(arn.path, routeTemplates) ?? `/${arn.path}`,
   };
-  return pdp.authorize(request, (decision) => restAnswer(decision, parsed.data.methodArn, request.method, request.routeTemplate));
+  const { methodArn } = parsed.data;
+  return pdp.authorize(request, (decision) =>
+    restAnswer(decision, { methodArn, method: request.method, routeTemplate: request.routeTemplate, catalog: routeTemplates }),
+  );
 }
 
 /**

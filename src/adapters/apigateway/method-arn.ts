@@ -1,4 +1,4 @@
-import { bestTemplateFor, parseTemplate } from "../../decision/route-template.js";
+import { bestTemplateFor } from "../../decision/route-template.js";
 
 /**
  * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` (API Gateway docs,
@@ -24,14 +24,6 @@ export function parseMethodArn(arn: string): MethodArn | undefined {
   const [apiId, stage, method, ...rest] = arn.slice(end + 1).split("/");
   if (!apiId || !stage || !method) return undefined;
   return { prefix: `${arn.slice(0, end)}:${apiId}`, stage, method, path: rest.join("/") };
-}
-
-/** ARN covering one method on one route template: each `{param}` and `{proxy+}` becomes `*`. */
-export function scopedResourceArn(arn: MethodArn, method: string, routeTemplate: string): string {
-  const path = parseTemplate(routeTemplate)
-    .map((segment) => (segment.kind === "literal" ? segment.text : "*"))
-    .join("/");
-  return `${arn.prefix}/${arn.stage}/${method}/${path}`;
 }
 
 /**

@@ -50,6 +50,10 @@ export const RESPONSE_MARGIN_MS = 250;
  * instead of a Lambda timeout that leaves no audit record.
  */
 function invocationDeadline(configured: number): number {
+  // serverless-offline starts the invocation's clock before it loads the function, so its first request
+  // pays the cold start out of the remaining time; Lambda runs the init phase outside the function timeout
+  // (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html). Offline keeps its own timeout.
+  if (process.env.IS_OFFLINE === "true") return configured;
   const remaining = current.context?.getRemainingTimeInMillis?.();
   if (typeof remaining !== "number" || !Number.isFinite(remaining)) return configured;
   return Math.max(0, Math.min(configured, remaining - RESPONSE_MARGIN_MS));

@@ -38,6 +38,8 @@ describe("REST REQUEST authorizer", () => {
     expect(res.principalId).toBe("User::alice");
     expect(res.policyDocument.Statement).toEqual([
       { Action: "execute-api:Invoke", Effect: "Allow", Resource: `${METHOD_ARN_PREFIX}/GET/wiki/*` },
+      // `*` spans `/`: the Deny keeps the allow to one non-empty segment (src/adapters/apigateway/allow-policy.ts).
+      { Action: "execute-api:Invoke", Effect: "Deny", Resource: [`${METHOD_ARN_PREFIX}/GET/*/*/*`, `${METHOD_ARN_PREFIX}/GET/wiki/`] },
     ]);
     expect(Object.keys(res.context).sort()).toEqual(["decisionId", "policyRevision", "principalId"]);
     for (const value of Object.values(res.context)) expect(typeof value).toBe("string");
@@ -48,7 +50,7 @@ describe("REST REQUEST authorizer", () => {
   it("accepts serverless-offline's event variant (null maps, no identity block)", async () => {
     const token = userToken();
     const res = await authorizeRestRequest(pdp, offlineRestRequestEvent({ authorization: `Bearer ${token}`, "x-device-token": deviceToken() }));
-    expect(res.policyDocument.Statement[0].Effect).toBe("Allow");
+    expect(res.policyDocument.Statement[0]!.Effect).toBe("Allow");
   });
 
   it("answers a policy deny with an explicit Deny on the called method ARN (403)", async () => {
@@ -61,7 +63,7 @@ describe("REST REQUEST authorizer", () => {
 
   it("accepts the bearer scheme in any case", async () => {
     const res = await authorizeRestRequest(pdp, restRequestEvent({ headers: { AUTHORIZATION: `bEaReR ${userToken()}`, "x-device-token": deviceToken() } }));
-    expect(res.policyDocument.Statement[0].Effect).toBe("Allow");
+    expect(res.policyDocument.Statement[0]!.Effect).toBe("Allow");
   });
 
   it.each([
@@ -102,7 +104,7 @@ describe("REST REQUEST authorizer", () => {
       pdp,
       restRequestEvent({ multiValueHeaders: { authorization: [`Bearer ${token}`], "x-device-token": [deviceToken(), deviceToken()] } }),
     );
-    expect(res.policyDocument.Statement[0].Effect).toBe("Deny");
+    expect(res.policyDocument.Statement[0]!.Effect).toBe("Deny");
     expect(recordOf(token)[0]!.device.verified).toBe(false);
   });
 });
