@@ -79,20 +79,15 @@ describe("a colon in the request path", () => {
   );
 });
 
-describe("the record follows the response: an allow that cannot be delivered is an error", () => {
-  it("a method ARN the response cannot be scoped to: a fault (5xx), recorded once as error/response_invalid, counted as Error, never Allow", async () => {
+describe("an event without a usable method ARN is unparseable, not a fault after the decision", () => {
+  it("valid tokens, but a methodArn the response cannot be scoped to: 401, recorded once as unauthenticated, never allow nor a 500", async () => {
     const event = { ...restRequestEvent({ headers: { Authorization: `Bearer ${userToken()}`, "X-Device-Token": deviceToken() } }), methodArn: "arn:aws:execute-api:eu-west-1:123456789012" };
     const r = await invoke(rest, event);
     expect(r.response).toBeUndefined();
-    expect(r.error).toBeDefined();
-    expect(r.error!.message).not.toBe("Unauthorized");
-    expect(r.record).toMatchObject({ outcome: "error", effect: "deny" });
-    expect((r.record.errors as { code: string }[]).map((e) => e.code)).toContain("response_invalid");
-    expect(r.metrics).toHaveProperty("Error", 1);
+    expect(r.error?.message).toBe("Unauthorized");
+    expect(r.record).toMatchObject({ outcome: "unauthenticated", effect: "deny" });
+    expect(r.metrics).toHaveProperty("Unauthenticated", 1);
     expect(r.metrics).not.toHaveProperty("Allow");
-    // The fault log keeps its reason (Powertools owns `message`).
-    const fault = r.lines.find((l) => l.message === "authorizer fault") as { fault?: { reason?: string } } | undefined;
-    expect(fault?.fault?.reason).toMatch(/response_invalid/);
   });
 });
 

@@ -172,7 +172,9 @@ export function authorizeRestRequest(pdp: Authorizer, rawEvent: unknown, catalog
 }
 
 export function decideRestRequest(pdp: Authorizer, parsed: Parsed<RestRequestAuthorizerEvent>, catalog: readonly string[] = []): Promise<IamPolicyResponse> {
-  if (!parsed.success) return pdp.authorize(unparseable(), unauthorized);
+  // The response is scoped to the method ARN: an event without a usable one is unparseable, decided (401)
+  // before any policy is built, never a fault after an allow.
+  if (!parsed.success || !parseMethodArn(parsed.data.methodArn)) return pdp.authorize(unparseable(), unauthorized);
   const request = restRequestToAccess(parsed.data);
   const { methodArn } = parsed.data;
   return pdp.authorize(request, (decision) => restAnswer(decision, { methodArn, method: request.method, routeTemplate: request.routeTemplate, catalog }));
