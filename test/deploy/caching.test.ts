@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authorizeHttpApi, authorizeRestRequest } from "../../src/adapters/apigateway/authorizer.js";
 import { MemoryAuditSink } from "../../src/audit/sink.js";
+import { loadConfig } from "../../src/config/load.js";
 import { mintDeviceToken, mintUserToken } from "../../src/dev/mint.js";
 import { createPdp, type Pdp } from "../../src/pdp.js";
 import { httpApiEvent, restRequestEvent } from "../adapters/apigateway/events.js";
@@ -93,6 +94,13 @@ describe("the generated template with ZTPDP_AUTHORIZER_TTL=300", () => {
       "$context.domainName",
       "$context.identity.userAgent",
     ]);
+  });
+
+  it("every authorizer's timeout holds the bundled config's decision budget with a margin", () => {
+    const budget = loadConfig(join(ROOT, "config/pdp.yaml")).config.limits.decisionTimeoutMs;
+    const authorizers = Object.entries(resources).filter(([name, r]) => r.Type === "AWS::Lambda::Function" && /Authorizer/.test(name));
+    expect(authorizers).toHaveLength(3);
+    for (const [, fn] of authorizers) expect(fn.Properties.Timeout * 1000).toBeGreaterThanOrEqual(budget + 1000);
   });
 
   it("the TOKEN authorizer stays uncached, and a TTL for it is refused at package time with the reason", () => {
