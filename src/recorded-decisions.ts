@@ -3,7 +3,7 @@ import { auditRecordFor, type Delivery } from "./audit/decision-record.js";
 import type { AuditRecord } from "./audit/record.js";
 import { emitAudit, type AuditSink } from "./audit/sink.js";
 import { errorMessage, type DecisionPoint, type Evaluation } from "./decision/decide.js";
-import type { AccessRequest, Authorizer, Decision, GatewayAnswer } from "./decision/types.js";
+import { emptyRequest, type AccessRequest, type Authorizer, type Decision, type GatewayAnswer } from "./decision/types.js";
 
 /**
  * Where audit records are written: beside the decision, at the composition root, never inside the core.
@@ -89,18 +89,7 @@ export function recordDecisions(core: DecisionPoint, opts: RecordedDecisionsOpti
         errors: [{ code: "internal_error", message: errorMessage(cause) }],
         policyRevision: core.engine.revision,
       };
-      const request: AccessRequest = {
-        bearerToken: undefined,
-        deviceToken: undefined,
-        method: "",
-        routeTemplate: "",
-        pathParameters: {},
-        host: undefined,
-        sourceIp: undefined,
-        vpceId: undefined,
-        userAgent: undefined,
-        ...(requestId ? { requestId } : {}),
-      };
+      const request = emptyRequest(requestId);
       write({ decision, request, trail: {}, nowMs: Date.now(), startedNs: process.hrtime.bigint() }, { outcome: "error" });
     },
   };

@@ -24,6 +24,22 @@ export interface AccessRequest {
   requestId?: string;
 }
 
+/** A request that carries nothing: no credentials, no route. Decided as `unauthenticated`. */
+export function emptyRequest(requestId?: string): AccessRequest {
+  return {
+    bearerToken: undefined,
+    deviceToken: undefined,
+    method: "",
+    routeTemplate: "",
+    pathParameters: {},
+    host: undefined,
+    sourceIp: undefined,
+    vpceId: undefined,
+    userAgent: undefined,
+    ...(requestId ? { requestId } : {}),
+  };
+}
+
 /**
  * Reason codes, one namespace for every layer. Lowercase snake case, stable: dashboards and alarms key on them.
  */

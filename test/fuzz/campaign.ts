@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { vi } from "vitest";
 import { mintDeviceToken, mintServiceToken, mintUserToken, signJws } from "../../src/dev/mint.js";
 import { apiGatewayPolicyMatcher, type CanExecute } from "../support/api-gateway-cache.js";
-import { lambdaContext, loadBundle, type Handler } from "../support/bundles.js";
+import { captureOutput, lambdaContext, loadBundle, type Handler, type StdoutCapture } from "../support/bundles.js";
 import { ROOT, startLocalIssuers, type LocalIssuers } from "../support/local-config.js";
 import {
   anyCase,
@@ -51,7 +51,7 @@ export interface Campaign {
   catalog: string[];
   handlers: Record<Bundle, Handler>;
   canExecute: CanExecute;
-  output: string[];
+  output: StdoutCapture;
   close(): Promise<void>;
 }
 
@@ -80,13 +80,7 @@ export async function startCampaign(): Promise<Campaign> {
       device: { patched: device("patched"), unpatched: device("unpatched") },
       signUserPayload: (raw) => signJwsRaw(is, raw),
     };
-    const output: string[] = [];
-    const keep = (chunk: string | Uint8Array) => {
-      output.push(String(chunk));
-      return true;
-    };
-    vi.spyOn(process.stdout, "write").mockImplementation(keep);
-    vi.spyOn(process.stderr, "write").mockImplementation(keep);
+    const output = captureOutput();
     const env = { ZTPDP_CONFIG: is.configPath };
     const handlers = {
       "rest-authorizer": await loadBundle("rest-authorizer", env),
@@ -302,7 +296,7 @@ function secrets(tokens: TokenSet): string[] {
 /** One invocation, checked against every invariant. Throws (with the reason) when one is broken. */
 export async function checkInvocation(c: Campaign, bundle: Bundle, generated: Generated, leaks = secrets(c.tokens)): Promise<void> {
   const event = generated.event as Event;
-  c.output.length = 0;
+  c.output.clear();
   let response: unknown;
   let thrown: unknown;
   try {
@@ -310,8 +304,8 @@ export async function checkInvocation(c: Campaign, bundle: Bundle, generated: Ge
   } catch (err) {
     thrown = err;
   }
-  const text = c.output.join("");
-  c.output.length = 0;
+  const text = c.output.text();
+  c.output.clear();
   const records = text
     .split("\n")
     .filter((l) => l.startsWith("{") && l.includes('"message":"audit"'))

@@ -1,17 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { ConfigError } from "../../src/config/load.js";
-import {
-  configDocFor,
-  decideOnce,
-  expectAllowed,
-  expectRefused,
-  loadDoc,
-  startHarness,
-  startServers,
-  tempPolicyDir,
-  type ConfigDoc,
-  type Harness,
-} from "./harness.js";
+import { configDocFor, decideOnce, expectAllowed, expectRefused, loadDoc, startHarness, startServers, tempPolicyDir } from "./harness.js";
+import type { ConfigDoc, Harness } from "./harness.js";
 
 /**
  * Several trusted issuers share one Cedar namespace unless the PDP keeps them apart: one IdP's users,
@@ -20,13 +10,6 @@ import {
  * collide; ids carry the issuer's prefix before a separator no prefix may contain; a device token binds
  * to the issuer and the user claim.
  */
-
-const open: Harness[] = [];
-const cleanups: (() => void)[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((h) => h.close()));
-  cleanups.splice(0).forEach((c) => c());
-});
 
 /** A second user-token issuer (`partner`), on the same loopback key server, with its own `iss`. */
 function addPartner(doc: ConfigDoc, partnerPrefix: string | null = "partner"): void {
@@ -100,9 +83,9 @@ describe("two issuers: ids and device bindings stay in their issuer's namespace"
       "corp.cedar": '@id("corp-employees-read-status")\npermit (principal in Group::"corp|Employees", action in Action::"read", resource in Application::"status");\n',
       "device.cedar": '@id("verified-device-reads-wiki")\npermit (principal, action in Action::"read", resource in Application::"wiki")\nwhen { context.device.verified };\n',
     });
-    cleanups.push(policies.cleanup);
+    onTestFinished(policies.cleanup);
     const h = await startHarness({ policyDir: policies.dir, edit: (doc) => addPartner(doc) });
-    open.push(h);
+    onTestFinished(() => h.close());
     const partnerIss = `${h.idp.issuer}/partner`;
     return Object.assign(h, { partnerToken: (claims: Record<string, unknown> = {}) => h.userToken({ claims: { iss: partnerIss, ...claims } }) });
   }

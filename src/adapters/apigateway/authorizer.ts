@@ -1,5 +1,5 @@
 import { principalLabel } from "../../audit/record-sanitize.js";
-import type { AccessRequest, Authorizer, Decision, GatewayAnswer } from "../../decision/types.js";
+import { emptyRequest, type AccessRequest, type Authorizer, type Decision, type GatewayAnswer } from "../../decision/types.js";
 import { parseAuthorizationHeader } from "../../identity/bearer.js";
 import {
   httpApiAuthorizerEvent,
@@ -145,20 +145,7 @@ const unauthorized = (): GatewayAnswer<never> => ({ raise: new UnauthorizedError
  * An event we cannot even parse is still decided, so it leaves an audit record: it goes to the core as
  * a request without credentials on an unknown route, which yields `unauthenticated`.
  */
-function unparseable(requestId?: string): AccessRequest {
-  return {
-    bearerToken: undefined,
-    deviceToken: undefined,
-    method: "",
-    routeTemplate: "",
-    pathParameters: {},
-    host: undefined,
-    sourceIp: undefined,
-    vpceId: undefined,
-    userAgent: undefined,
-    ...(requestId ? { requestId } : {}),
-  };
-}
+const unparseable = emptyRequest;
 
 /**
  * The result of parsing an event, as produced both by zod's `safeParse` and by the Powertools parser
