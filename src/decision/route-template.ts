@@ -32,12 +32,6 @@ function isParamValue(segment: string): boolean {
   return segment !== "" && segment !== "." && segment !== ".." && !/[\u0000-\u001f\u007f]/.test(segment);
 }
 
-/** Path segments of a request path (leading slash optional). */
-export function pathSegments(path: string): string[] {
-  const segments = path.split("/");
-  if (segments[0] === "") segments.shift();
-  return segments;
-}
 
 export function templateMatches(template: readonly TemplateSegment[], segments: readonly string[]): boolean {
   for (let i = 0; i < template.length; i++) {
@@ -63,9 +57,12 @@ export function compareSpecificity(a: readonly TemplateSegment[], b: readonly Te
   return 0;
 }
 
-/** The template API Gateway would route `path` to, among `templates`; ties go to the first listed. */
-export function bestTemplateFor(path: string, templates: readonly string[]): string | undefined {
-  const segments = pathSegments(path);
+/**
+ * The template API Gateway would route a path to, among `templates`; ties go to the first listed.
+ * `segments` are the path's segments exactly as split on `/`: an empty one (`//status`) is kept, and
+ * matches no template segment, so it can never stand for another path.
+ */
+export function bestTemplateFor(segments: readonly string[], templates: readonly string[]): string | undefined {
   let best: { template: string; parsed: TemplateSegment[] } | undefined;
   for (const template of templates) {
     const parsed = parseTemplate(template);

@@ -31,6 +31,7 @@ export function parseMethodArn(arn: string): MethodArn | undefined {
  * ARN's path to (most specific wins: literal > `{param}` > `{proxy+}`), so the TOKEN and REQUEST
  * authorizers decide the same route for the same path.
  */
-export function matchRouteTemplate(path: string, templates: readonly string[]): string | undefined {
-  return bestTemplateFor(path, templates);
+export function matchRouteTemplate(arnPath: string, templates: readonly string[]): string | undefined {
+  // `arnPath` is what follows `{METHOD}/` in the ARN: no leading slash to strip, every `/` a separator.
+  return bestTemplateFor(arnPath === "" ? [] : arnPath.split("/"), templates);
 }

@@ -131,7 +131,8 @@ describe("REST TOKEN authorizer", () => {
   });
 
   it("never lets a dot-only or empty segment select a parameterised route", async () => {
-    for (const path of ["/wiki/..", "/wiki/.", "/wiki/"]) {
+    // `//status` was decided as `/status` (found by the fuzzer): an empty segment never disappears.
+    for (const path of ["/wiki/..", "/wiki/.", "/wiki/", "//status", "/status/", "//wiki/home"]) {
       const token = userToken();
       await authorizeRestToken(pdp, tokenEvent(`Bearer ${token}`, "GET", path), routes());
       expect(recordOf(token)[0]!.errors.map((e) => e.code)).toContain("route_unknown");
