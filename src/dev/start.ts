@@ -12,7 +12,8 @@ import { quickTour } from "./tour.js";
 import { startDevTrustProvider } from "./trust-provider-stack.js";
 
 const root = projectRoot();
-const { config } = loadConfig(join(root, "config/pdp.yaml"));
+const { config, warnings } = loadConfig(join(root, "config/pdp.yaml"));
+for (const warning of warnings) console.warn(`config warning: ${warning}`);
 const keys = loadOrCreateDevKeys(join(root, DEFAULT_DEV_KEYS_DIR));
 const issuerPort = Number(new URL(config.issuers[0]!.issuer).port);
 const httpPort = Number(process.env.ZTPDP_HTTP_PORT ?? 3000);

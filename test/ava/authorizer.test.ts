@@ -55,15 +55,16 @@ const ROUTES = ["/wiki", "/wiki/{page}", "/payments/charges", "/payments/charges
 
 /** The REST REQUEST authorizer event API Gateway sends for a request (with the source address). */
 function eventFor(r: Pick<ReplayRequest, "method" | "path" | "host" | "sourceIp" | "headers">) {
-  const resource = matchRouteTemplate(r.path, ROUTES) ?? r.path;
-  return restRequestEvent({ method: r.method, path: r.path, resource, pathParameters: null, headers: { ...r.headers, Host: r.host }, sourceIp: r.sourceIp });
+  // matchRouteTemplate reads the method ARN's path, which has no leading slash.
+  const resource = matchRouteTemplate(r.path.slice(1), ROUTES) ?? r.path;
+  return restRequestEvent({ method: r.method, path: r.path, resource, pathParameters: null, headers: { ...r.headers, Host: r.host }, domainName: r.host, sourceIp: r.sourceIp });
 }
 
 async function decide(r: Pick<ReplayRequest, "method" | "path" | "host" | "sourceIp" | "headers">): Promise<{ effect: "Allow" | "Deny" | "401"; record: AuditRecord }> {
   const before = audit.records.length;
   let effect: "Allow" | "Deny" | "401";
   try {
-    effect = (await authorizeRestRequest(pdp, eventFor(r))).policyDocument.Statement[0].Effect;
+    effect = (await authorizeRestRequest(pdp, eventFor(r))).policyDocument.Statement[0]!.Effect;
   } catch (err) {
     if (!(err instanceof UnauthorizedError)) throw err;
     effect = "401";
@@ -106,7 +107,7 @@ describe("AWS Verified Access signed header as an identity source", () => {
     const header = signAvaHeader({ key: avaKey, payload: staff });
     const { effect, record } = await decide({ ...wiki, headers: { "x-amzn-ava-user-context": header } });
     expect(effect).toBe("Allow");
-    expect(record).toMatchObject({ outcome: "allow", principal: { type: "User", id: "00uhdr" }, identity: { issuer: "verified-access", tokenFingerprint: tokenFingerprint(header) }, determiningPolicies: ["fx-corp-staff"] });
+    expect(record).toMatchObject({ outcome: "allow", principal: { type: "User", id: "ava|00uhdr" }, identity: { issuer: "verified-access", tokenFingerprint: tokenFingerprint(header) }, determiningPolicies: ["fx-corp-staff"] });
   });
 
   it("identifies the request by the header alone when a bearer token comes with it", async () => {
@@ -114,7 +115,7 @@ describe("AWS Verified Access signed header as an identity source", () => {
     const header = signAvaHeader({ key: avaKey, payload: { ...staff, groups: ["visitors"] } });
     const { effect, record } = await decide({ ...wiki, headers: { authorization: `Bearer ${other}`, "x-amzn-ava-user-context": header } });
     expect(effect).toBe("Deny");
-    expect(record.principal).toEqual({ type: "User", id: "00uhdr" });
+    expect(record.principal).toEqual({ type: "User", id: "ava|00uhdr" });
   });
 
   it.each([

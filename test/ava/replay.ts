@@ -66,12 +66,17 @@ export function avaModeConfigEdit(folder: string, origin: string, signedHeader?:
   return (doc: Record<string, unknown>): void => {
     const issuers = doc.issuers as Array<Record<string, unknown>>;
     const dev = issuers[0]!;
-    issuers.push({ ...dev, name: "corp-oidc", issuer: `${origin}/idp/oidc` }, { ...dev, name: "corp-idc", issuer: `${origin}/idp/idc` });
+    // Several identity sources: each its own entity id namespace, and the devices bound to all of them.
+    const prefixed = (name: string, prefix: string, iss?: string) => ({ ...dev, name, ...(iss ? { issuer: iss } : {}), principal: { ...(dev.principal as object), entityIdPrefix: prefix } });
+    issuers.splice(0, 1, prefixed("dev-idp", "dev"), prefixed("corp-oidc", "oidc", `${origin}/idp/oidc`), prefixed("corp-idc", "idc", `${origin}/idp/idc`));
+    const sourceNames = ["dev-idp", "corp-oidc", "corp-idc", ...(signedHeader ? ["verified-access"] : [])];
+    const posture = doc.devicePosture as { providers: Array<{ binding: Record<string, unknown> }> };
+    for (const p of posture.providers) p.binding = { ...p.binding, issuers: sourceNames };
     doc.verifiedAccess = {
       policyDir: folder,
       userContexts,
       deviceContexts,
-      ...(signedHeader ? { signedHeader } : {}),
+      ...(signedHeader ? { signedHeader: { principal: { entityIdPrefix: "ava" }, ...signedHeader } } : {}),
     };
   };
 }

@@ -121,7 +121,7 @@ describe("AVA mode end to end (serverless-offline, built bundles)", () => {
     process.env.ZTPDP_CONFIG = configPath;
     const { handler } = (await import(pathToFileURL(join(ROOT, "dist/rest-authorizer/index.mjs")).href)) as { handler: (e: unknown, c: Context) => Promise<{ policyDocument: { Statement: [{ Effect: string }] } }> };
     for (const r of withIp) {
-      const event = restRequestEvent({ method: r.method, path: r.path, resource: matchRouteTemplate(r.path, ROUTES)!, pathParameters: null, headers: { ...r.headers, Host: r.host }, sourceIp: r.sourceIp });
+      const event = restRequestEvent({ method: r.method, path: r.path, resource: matchRouteTemplate(r.path.slice(1), ROUTES)!, pathParameters: null, headers: { ...r.headers, Host: r.host }, domainName: r.host, sourceIp: r.sourceIp });
       const res = await handler(event, context);
       expect([r.name, res.policyDocument.Statement[0].Effect]).toEqual([r.name, r.expect.decision === "allow" ? "Allow" : "Deny"]);
     }

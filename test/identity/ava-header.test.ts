@@ -63,7 +63,7 @@ describe("AWS Verified Access signed header (x-amzn-ava-user-context)", () => {
   it("refuses a wrong signer before fetching any key", async () => {
     const before = keys.requests();
     const result = await verifier().verify(signAvaHeader({ key, signer: OTHER_INSTANCE_ARN }));
-    expect(result).toMatchObject({ ok: false, code: "token_signer_invalid", issuer: "verified-access", kid: key.kid });
+    expect(result).toMatchObject({ ok: false, code: "token_signer_invalid", issuerName: "verified-access", claimedIssuer: OIDC_ISSUER, kid: key.kid });
     expect(keys.requests()).toBe(before);
     expect((await verifier().verify(signAvaHeader({ key, header: { signer: undefined } }))).ok).toBe(false);
   });

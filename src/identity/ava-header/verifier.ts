@@ -110,7 +110,8 @@ export function createAvaHeaderVerifier(config: SignedHeaderConfig, opts: AvaHea
         code,
         message,
         tokenFingerprint: fingerprint,
-        issuer: config.name,
+        issuerName: config.name,
+        ...(typeof header?.iss === "string" ? { claimedIssuer: header.iss } : {}),
         ...(typeof header?.kid === "string" ? { kid: header.kid } : {}),
       });
       if (!decoded.ok) return fail(decoded.code, decoded.message, decoded.header);

@@ -12,6 +12,8 @@ export function restRequestEvent(o: {
   multiValueHeaders?: Record<string, string[]>;
   sourceIp?: string;
   vpceId?: string;
+  /** API Gateway's own name for the API (the custom domain name, if any). */
+  domainName?: string;
 } = {}): Record<string, unknown> {
   const method = o.method ?? "GET";
   const path = o.path ?? "/wiki/home";
@@ -31,7 +33,7 @@ export function restRequestEvent(o: {
     requestContext: {
       accountId: "123456789012",
       apiId: "abcdef1234",
-      domainName: "abcdef1234.execute-api.eu-west-1.amazonaws.com",
+      domainName: o.domainName ?? "abcdef1234.execute-api.eu-west-1.amazonaws.com",
       httpMethod: method,
       path: `/prod${path}`,
       requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
