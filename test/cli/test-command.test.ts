@@ -117,7 +117,7 @@ describe("ztpdp test: results", () => {
     expect: deny
 `,
       {
-        "config/pdp.yaml": config(readFileSync(new URL("../../config/pdp.yaml", import.meta.url), "utf8")),
+        "config/pdp.yaml": config(readFileSync(new URL("../fixtures/project/config/pdp.yaml", import.meta.url), "utf8")),
         "policies/prefixed.cedar": '@id("prefixed-read")\npermit (principal in Group::"okta|Employees", action in Action::"read", resource in Application::"wiki");\n',
       },
     );

@@ -1,4 +1,4 @@
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
@@ -8,6 +8,7 @@ import { parser } from "@aws-lambda-powertools/parser/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Context } from "aws-lambda";
+import { bundledConfigPath } from "../../config/bundle-manifest.js";
 import { loadConfig } from "../../config/load.js";
 import type { Decision } from "../../decision/types.js";
 import type { Parsed } from "../apigateway/authorizer.js";
@@ -24,12 +25,13 @@ export const logger = new Logger({ serviceName });
 export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? "ZtPdp", serviceName });
 
 /**
- * Config shipped next to the bundle (dist/<fn>/config/pdp.yaml) unless ZTPDP_CONFIG names another.
+ * The config the bundle carries (named by its ztpdp-bundle.json: the development config after `npm run
+ * build`, the operator's in a packaged zip) unless ZTPDP_CONFIG names another.
  * The returned PDP records metrics and the correlation id for every decision.
  */
 export async function coldStartPdp(entryUrl: string): Promise<Pdp> {
-  const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
-  const pdp = await createPdp({ config: loadConfig(process.env.ZTPDP_CONFIG || bundled) });
+  const configFile = process.env.ZTPDP_CONFIG || bundledConfigPath(dirname(fileURLToPath(entryUrl)));
+  const pdp = await createPdp({ config: loadConfig(configFile) });
   return {
     ...pdp,
     async decide(request) {

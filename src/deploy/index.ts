@@ -1,0 +1,3 @@
+// What the Serverless plugin (deploy/serverless-ztpdp.mjs) and the build use, bundled to dist/deploy/index.mjs.
+export { BundleError, stageBundle } from "./stage.js";
+export { developmentReason, PackageRefused, planPackage } from "./plan.js";
