@@ -118,6 +118,8 @@ describe.each([
     for (const file of [...policyNames, "patch-baseline.yaml"]) {
       expect(readFileSync(join(dir, "dist", bundle, "policies", file), "utf8")).toBe(readFileSync(join(FIXTURE_POLICIES, file), "utf8"));
     }
+    // No trace of the local-only network emulation (src/dev/network-emulation.ts) in what is deployed.
+    expect(readFileSync(join(dir, "dist", bundle, "index.mjs"), "utf8").toLowerCase()).not.toContain("ztpdp-emulate");
     const manifest = JSON.parse(readFileSync(join(dir, "dist", bundle, "ztpdp-bundle.json"), "utf8")) as { config: string; configSha256: string };
     expect(manifest).toMatchObject({ config: CONFIG, configSha256: sha256(config) });
   });
@@ -126,8 +128,11 @@ describe.each([
     const dir = join(unzipped, name);
     let out;
     if (bundle === "rest-authorizer") {
-      out = await invoke(dir, bundle, restRequestEvent({ headers: { Authorization: `Bearer ${user()}`, "X-Device-Token": device() } }));
+      // The local stack's network-emulation header means nothing to a deployed authorizer.
+      const headers = { Authorization: `Bearer ${user()}`, "X-Device-Token": device(), "X-Ztpdp-Emulate-Source-Ip": "10.9.9.9" };
+      out = await invoke(dir, bundle, restRequestEvent({ headers, sourceIp: "203.0.113.7" }));
       expect(out.result).toMatchObject({ policyDocument: { Statement: [{ Effect: "Allow" }] } });
+      expect(out.audits[0]!.request.sourceIp).toBe("203.0.113.7");
     } else if (bundle === "token-authorizer") {
       out = await invoke(dir, bundle, tokenEvent(`Bearer ${mintServiceToken(keys.idp, { issuer: `${origin}/okta/oauth2/default`, audience: "api://zt-pdp", clientId: "order-service" })}`));
       expect(out.result).toMatchObject({ policyDocument: { Statement: [{ Effect: "Allow" }] } });
