@@ -196,10 +196,11 @@ function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, n
     request: {
       method: request.method,
       route: request.routeTemplate,
-      ...(request.host ? { host: request.host } : {}),
-      ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
-      ...(request.vpceId ? { vpceId: request.vpceId } : {}),
-      ...(request.userAgent ? { userAgent: request.userAgent } : {}),
+      // Only strings: a buggy adapter's value (decided as internal_error) must not break the record's schema.
+      ...(isText(request.host) ? { host: request.host } : {}),
+      ...(isText(request.sourceIp) ? { sourceIp: request.sourceIp } : {}),
+      ...(isText(request.vpceId) ? { vpceId: request.vpceId } : {}),
+      ...(isText(request.userAgent) ? { userAgent: request.userAgent } : {}),
     },
     determiningPolicies: decision.determiningPolicies,
     errors: decision.errors,
@@ -207,4 +208,8 @@ function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, n
     engine,
     latencyUs: Math.round(latencyUs * 10) / 10,
   };
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
 }

@@ -12,6 +12,7 @@ import type { AuditRecord } from "../../src/audit/record.js";
 import { ephemeralDevKeys, type DevKeys } from "../../src/dev/keys.js";
 import { mintDeviceToken, mintServiceToken, mintUserToken } from "../../src/dev/mint.js";
 import { httpApiEvent, restRequestEvent, tokenEvent } from "../adapters/apigateway/events.js";
+import { checkAuditRecord } from "../support/audit-contract.js";
 import { FIXTURE_POLICIES } from "../support/fixture-project.js";
 import { loopbackCertificate } from "../support/tls.js";
 import { packagingProject, type PackagingProject } from "./project.js";
@@ -85,6 +86,7 @@ async function invoke(dir: string, bundle: string, event: unknown): Promise<{ re
   const lines = stdout.split("\n");
   const last = lines.findLast((l) => l.startsWith("RESULT ") || l.startsWith("THROWN "));
   const audits = lines.filter((l) => l.includes('"message":"audit"')).map((l) => (JSON.parse(l) as { audit: AuditRecord }).audit);
+  audits.forEach(checkAuditRecord);
   if (last?.startsWith("RESULT ")) return { result: JSON.parse(last.slice(7)), audits };
   return { thrown: last?.slice(7) ?? `no result:\n${stdout}`, audits };
 }

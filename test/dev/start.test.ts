@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../src/dev/issuers.js";
 import { main as tokenMain } from "../../src/dev/token-cli.js";
+import { checkAuditRecord } from "../support/audit-contract.js";
 import { FIXTURE_CONFIG, FIXTURE_PROJECT } from "../support/fixture-project.js";
 import { ROOT } from "../support/local-config.js";
 
@@ -156,6 +157,12 @@ describe("npm start + npm run token", () => {
     const expired = mint("--user alice --expired");
     expect((await fetch(`${restUrl}/wiki/home`, { headers: { authorization: `Bearer ${expired.TOKEN}` } })).status).toBe(401);
     await waitForOutput(/AUDIT UNAUTHENTICATED .*token_expired/);
+  });
+
+  it("printed records that match the audit JSON Schema (one JSON line under each AUDIT summary)", () => {
+    const records = output.filter((line) => line.startsWith('      {"schema":"ztpdp.audit/'));
+    expect(records.length).toBeGreaterThanOrEqual(5);
+    for (const line of records) checkAuditRecord(JSON.parse(line));
   });
 
   it("prints its options on --help (exit 0)", () => {

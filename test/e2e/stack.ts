@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { freeLoopbackPort } from "../../src/dev/issuers.js";
 import { startOffline, type OfflineStack } from "../../src/dev/offline.js";
+import { checkAuditRecord } from "../support/audit-contract.js";
 import { ROOT, startLocalIssuers, type LocalIssuers } from "../support/local-config.js";
 
 /**
@@ -36,6 +37,7 @@ export async function startE2eStack(): Promise<E2eStack> {
       lambdaPort: await freeLoopbackPort(),
       env: { ZTPDP_CONFIG: issuers.configPath, POWERTOOLS_METRICS_DISABLED: "true" },
       onAudit: (record) => {
+        checkAuditRecord(record);
         audits.push(record);
         for (const wake of waiters) wake();
       },

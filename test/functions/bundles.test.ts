@@ -4,6 +4,7 @@ import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mintDeviceToken, mintUserToken } from "../../src/dev/mint.js";
 import { httpApiEvent, restRequestEvent, tokenEvent } from "../adapters/apigateway/events.js";
+import { checkAuditRecord } from "../support/audit-contract.js";
 import { ROOT, startLocalIssuers, type LocalIssuers } from "../support/local-config.js";
 
 // The built Lambda bundles (dist/<fn>/index.mjs), loaded as Lambda loads them, with the middy + Powertools
@@ -45,12 +46,15 @@ const tokens = () => ({
   device: mintDeviceToken(issuers.keys.mdm, { provider: "jamf", issuer: issuers.providerIssuer("jamf"), audience: "zt-pdp-device", user: "alice", state: "patched" }),
 });
 
-const jsonLines = () =>
-  stdout
+const jsonLines = () => {
+  const lines = stdout
     .join("")
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const l of lines) if (l.message === "audit") checkAuditRecord(l.audit);
+  return lines;
+};
 
 describe("built authorizer bundles", () => {
   it("REST REQUEST: allows, logs one audit line, emits Allow and latency metrics, never logs the token", async () => {
