@@ -20,6 +20,7 @@ export default class ZtPdpPlugin {
       initialize: () => this.selectFunctions(),
       "before:package:createDeploymentArtifacts": () => this.packageAuthorizers(),
       "before:package:function:package": () => this.packageAuthorizers(this.options.function),
+      "after:package:finalize": () => this.validateTemplates(),
       "before:deploy:deploy": () => this.checkPrebuiltPackage(),
     };
   }
@@ -133,7 +134,8 @@ export default class ZtPdpPlugin {
   /** The generated template and the attach-to-your-API snippets, against the CloudFormation resource specification. */
   async validateTemplates() {
     const { validateProjectTemplates } = await this.core();
-    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    // As written to disk: the framework leaves `undefined` properties in memory that JSON drops.
+    const template = JSON.parse(JSON.stringify(this.serverless.service.provider.compiledCloudFormationTemplate));
     const problems = validateProjectTemplates(this.serverless.serviceDir, template);
     if (problems.length > 0) this.fail(`zt-pdp: CloudFormation validation failed:\n${problems.map((p) => `  ${p}`).join("\n")}`);
     this.log.notice("zt-pdp: the template and deploy/attach/*.yml are valid against the CloudFormation resource specification");

@@ -14,6 +14,7 @@ let withDemo: Template;
 let demoOut: string;
 let alone: Template;
 const refusals: Record<string, { code: number; output: string }> = {};
+const notices: Record<string, string> = {};
 const CONFIG = "config/examples/production.yaml";
 
 beforeAll(async () => {
@@ -28,6 +29,10 @@ beforeAll(async () => {
   alone = readTemplate(soloOut);
   refusals.noConfig = await project.serverless(["package", "--stage", "prod", "--package", join(project.root, "out-x")]);
   refusals.devConfig = await project.serverless(["package", "--stage", "prod", "--param", "config=config/pdp.yaml", "--package", join(project.root, "out-y")]);
+  notices.solo = solo.output;
+  // Last: a broken attach snippet in this copy fails packaging.
+  project.write("deploy/attach/broken.yml", "Resources:\n  Perm:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: { Ref: AuthorizerArn }\n");
+  refusals.brokenSnippet = await project.serverless(["package", "--stage", "prod", "--param", `config=${CONFIG}`, "--package", join(project.root, "out-z")]);
 }, 300_000);
 afterAll(() => project?.cleanup());
 
@@ -162,6 +167,18 @@ describe("generated CloudFormation template, authorizers alone (the default)", (
     expect(queries["zt-pdp-prod/denies-by-principal"]!.QueryString).toContain("by audit.principal.type, audit.principal.id");
     expect(queries["zt-pdp-prod/denies-by-reason"]!.QueryString).toContain("by audit.outcome, audit.errors.0.code");
     expect(queries["zt-pdp-prod/unverified-devices"]!.QueryString).toContain("audit.device.verified = 0");
+  });
+});
+
+describe("npm run package validates offline", () => {
+  it("the generated template and the attach snippets against the CloudFormation resource specification", () => {
+    expect(notices.solo).toContain("zt-pdp: the template and deploy/attach/*.yml are valid against the CloudFormation resource specification");
+  });
+
+  it("and fails on a snippet that would not deploy, naming the problems", () => {
+    expect(refusals.brokenSnippet!.code).not.toBe(0);
+    expect(refusals.brokenSnippet!.output).toContain("deploy/attach/broken.yml: Resources.Perm.Properties.FunctionName: Ref to unknown `AuthorizerArn`");
+    expect(refusals.brokenSnippet!.output).toContain("deploy/attach/broken.yml: Resources.Perm.Properties: required property `Principal` is missing");
   });
 });
 
