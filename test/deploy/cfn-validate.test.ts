@@ -10,6 +10,15 @@ import { ROOT } from "../support/local-config.js";
 
 const snippet = (name: string) => parse(readFileSync(join(ROOT, "deploy/attach", name), "utf8")) as Record<string, any>;
 
+describe("README \"Attach to an existing API\"", () => {
+  it.each(["rest-api.yml", "http-api.yml"])("shows deploy/attach/%s exactly as validated", (name) => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### Attach to an existing API"), readme.indexOf("### Operating it"));
+    const shown = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(shown).toContain(readFileSync(join(ROOT, "deploy/attach", name), "utf8"));
+  });
+});
+
 describe("validateTemplate", () => {
   it.each(["rest-api.yml", "http-api.yml"])("accepts deploy/attach/%s", (name) => {
     expect(validateTemplate(snippet(name), name)).toEqual([]);
