@@ -67,9 +67,6 @@ export function developmentReason(configFile: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (config.development.allowInsecureLoopbackJwks) return "development.allowInsecureLoopbackJwks is set";
-  for (const trust of [...config.issuers, ...config.devicePosture.providers]) {
-    if (new URL(trust.jwksUri).protocol === "http:") return `\`${trust.name}\` fetches its keys over plain http`;
-  }
-  return undefined;
+  // The only development switch: a valid config can fetch keys over plain http (loopback) only with it.
+  return config.development.allowInsecureLoopbackJwks ? "development.allowInsecureLoopbackJwks is set" : undefined;
 }

@@ -43,16 +43,17 @@ export function stageBundle({ root, config, outDir }: StageOptions): BundleManif
   const checked = preflight(configFile, root);
   if (!checked.ok) throw new BundleError(shownConfig, checked.problems);
 
-  const named: Array<{ what: string; file: string }> = [{ what: "the config", file: configFile }];
-  for (const name of policySourceNames(checked.policyDir)) named.push({ what: "policy.dir", file: join(checked.policyDir, name) });
-  named.push({ what: "devicePosture.patchBaselineFile", file: checked.baselineFile });
+  const named = [
+    { what: "the config", path: configFile, files: [configFile] },
+    { what: "policy.dir", path: checked.policyDir, files: policySourceNames(checked.policyDir).map((name) => join(checked.policyDir, name)) },
+    { what: "devicePosture.patchBaselineFile", path: checked.baselineFile, files: [checked.baselineFile] },
+  ];
   const problems: string[] = [];
   const files = new Set<string>();
-  for (const { what, file } of named) {
-    const rel = inside(root, file);
+  for (const { what, path, files: paths } of named) {
     // A zip holds the project's own files: a path outside it would have no place (and could be anything).
-    if (rel === undefined) problems.push(`${shownConfig}: ${what} \`${file}\` is outside the project \`${root}\``);
-    else files.add(rel);
+    if (inside(root, path) === undefined) problems.push(`${shownConfig}: ${what} \`${path}\` is outside the project \`${root}\``);
+    else for (const file of paths) files.add(inside(root, file)!);
   }
   if (problems.length > 0) throw new BundleError(shownConfig, problems);
 
