@@ -4,6 +4,7 @@ import { loadConfig, type LoadedConfig } from "./config/load.js";
 import { createDecisionPoint, type DecisionPoint } from "./decision/decide.js";
 import { createRouteResolver } from "./decision/resource.js";
 import type { JwtVerifyOptions } from "./identity/jwt-verifier.js";
+import { principalAttributeProblems } from "./identity/attribute-schema-check.js";
 import { createIdentityVerifier } from "./identity/identity-verifier.js";
 import type { PolicyEngine } from "./policy/engine.js";
 import { loadPolicyDir } from "./policy/loader.js";
@@ -51,7 +52,11 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
     // Never fall back to the local policies silently: the operator asked for the shared store.
     throw new Error(`${loaded.file}: policy engine "${config.policy.engine}" needs an engine passed to createPdp (not built into this release)`);
   }
-  const engine = options.engine ?? createLocalCedarEngine(loadPolicyDir(loaded.resolvePath(config.policy.dir)));
+  const policySet = options.engine ? undefined : loadPolicyDir(loaded.resolvePath(config.policy.dir));
+  // Claim → principal attribute mappings and the schema must agree (attribute-schema-check.ts).
+  const attributeProblems = policySet ? principalAttributeProblems(config.issuers, policySet) : [];
+  if (attributeProblems.length > 0) throw new Error(`${loaded.file} and ${policySet!.schemaFile} disagree on principal attributes:\n  - ${attributeProblems.join("\n  - ")}`);
+  const engine = options.engine ?? createLocalCedarEngine(policySet!);
   if (options.hydrate !== false) await Promise.all([identity.hydrate(), posture.hydrate()]);
   const pdp = createDecisionPoint({
     identity,

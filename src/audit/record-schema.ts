@@ -39,6 +39,8 @@ export const auditRecordSchema = z
       tokenFingerprint: text("sha256 (hex) of the bearer token: correlates without being replayable").optional(),
       jti: str.optional(),
       kid: str.optional(),
+      groupsUnavailable: z.enum(["groups_overage", "groups_claim_absent"]).meta({ description: "the IdP left groups out: the decision saw none" }).optional(),
+      attributesUntrusted: z.array(str).meta({ description: "principal attributes whose claim had the wrong type (least-trusted value used)" }).optional(),
     }),
     device: z.strictObject({
       verified: z.boolean(),

@@ -1,5 +1,6 @@
 import { getCedarVersion } from "@cedar-policy/cedar-wasm/nodejs";
 import { VERSION } from "../version.js";
+import { configCommand, CONFIG_HELP } from "./commands/config.js";
 import { explainCommand, EXPLAIN_HELP } from "./commands/explain.js";
 import { fmtCommand, FMT_HELP } from "./commands/fmt.js";
 import { testCommand, TEST_HELP } from "./commands/test.js";
@@ -16,6 +17,7 @@ commands:
   fmt [--check] [files]      format .cedar files with Cedar's formatter
   test [dir]                 run the scenario files in <dir>/tests through the decision core
   explain [request flags]    evaluate one request and show why
+  config [--config FILE]     print the effective configuration (presets expanded, defaults shown)
 
 Run \`ztpdp <command> --help\` for a command's flags.
 exit: 0 success, 1 problems found, 2 usage error`;
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   fmt: { run: fmtCommand, help: FMT_HELP },
   test: { run: testCommand, help: TEST_HELP },
   explain: { run: explainCommand, help: EXPLAIN_HELP },
+  config: { run: configCommand, help: CONFIG_HELP },
 };
 
 /**

@@ -169,6 +169,8 @@ function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, n
           mfa: identity.mfa,
           tokenFingerprint: identity.tokenFingerprint,
           ...(identity.jti ? { jti: identity.jti } : {}),
+          ...(identity.groupsUnavailable ? { groupsUnavailable: identity.groupsUnavailable } : {}),
+          ...(identity.attributesUntrusted ? { attributesUntrusted: [...identity.attributesUntrusted] } : {}),
         }
       : idr && !idr.ok
         ? {

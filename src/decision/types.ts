@@ -28,6 +28,7 @@ export interface AccessRequest {
 export type ReasonCode =
   | import("../identity/types.js").IdentityFailureCode
   | import("../posture/types.js").PostureFailureCode
+  | import("../identity/types.js").GroupsNoticeCode
   | "request_invalid"
   | "route_unknown"
   | "method_unknown"
