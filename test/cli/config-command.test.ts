@@ -6,7 +6,7 @@ import { REPO_ROOT, runCli, STACK_FRAME, tempProject } from "./helpers.js";
 
 describe("ztpdp config", () => {
   it("prints the effective configuration as JSON: presets expanded, defaults shown", async () => {
-    const r = await runCli(["config", "--config", "config/examples/okta.yaml"]);
+    const r = await runCli(["config", "--config", "config/examples/okta.yaml"], { cwd: REPO_ROOT });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("config: config/examples/okta.yaml is valid; effective configuration:\n");
     const c = JSON.parse(r.stdout) as { issuers: Record<string, unknown>[]; limits: Record<string, number>; jwks: Record<string, number> };

@@ -80,5 +80,7 @@ describe("partitioned evaluation agrees with the whole set (differential)", () =
     expect(stats.scoped).toBeGreaterThan(0);
     expect(stats.whole).toBeGreaterThan(0);
     expect(stats.partitionsBuilt).toBeGreaterThan(64); // the cache of 64 evicted and reused slots
-  });
+    // CPU-bound and synchronous: seconds alone, tens of seconds on a loaded 2-core machine (npm test runs
+    // packaging and end-to-end suites beside it).
+  }, 120_000);
 });
