@@ -57,6 +57,8 @@ function compare(seed: number, policyCount: number, requestCount: number) {
 }
 
 describe("partitioned evaluation agrees with the whole set (differential)", () => {
+  // CPU-bound and synchronous: seconds alone, tens of seconds on a loaded 2-core machine (npm test runs
+  // packaging and end-to-end suites beside it), hence the 120 s timeout.
   it.each([
     [37, 80, 1200],
     [11, 300, 400],
@@ -80,7 +82,5 @@ describe("partitioned evaluation agrees with the whole set (differential)", () =
     expect(stats.scoped).toBeGreaterThan(0);
     expect(stats.whole).toBeGreaterThan(0);
     expect(stats.partitionsBuilt).toBeGreaterThan(64); // the cache of 64 evicted and reused slots
-    // CPU-bound and synchronous: seconds alone, tens of seconds on a loaded 2-core machine (npm test runs
-    // packaging and end-to-end suites beside it).
   }, 120_000);
 });
