@@ -37,7 +37,7 @@ beforeAll(async () => {
   const tls = loopbackCertificate();
   certFile = tls.certFile;
   const routes = new Map<string, unknown>([
-    ["/okta/oauth2/default/v1/keys", { keys: [keys.idp.publicJwk] }],
+    ["/idp/oauth2/default/v1/keys", { keys: [keys.idp.publicJwk] }],
     ["/posture/jamf/.well-known/jwks.json", { keys: [keys.mdm.publicJwk] }],
   ]);
   https = createServer({ key: tls.key, cert: tls.cert }, (req, res) => {
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
   project = packagingProject();
   const example = readFileSync(join(project.root, CONFIG), "utf8");
-  project.write(CONFIG, example.replaceAll("https://example.okta.com", `${origin}/okta`).replaceAll("https://posture.example.com", `${origin}/posture`));
+  project.write(CONFIG, example.replaceAll("https://idp.example.com", `${origin}/idp`).replaceAll("https://posture.example.com", `${origin}/posture`));
   outDir = join(project.root, "out");
   const run = await project.serverless(["package", "--stage", "prod", "--param", `config=${CONFIG}`, "--package", outDir]);
   expect(run.output).toContain(`authorizer zips carry ${CONFIG}`);
@@ -91,7 +91,7 @@ async function invoke(dir: string, bundle: string, event: unknown): Promise<{ re
   return { thrown: last?.slice(7) ?? `no result:\n${stdout}`, audits };
 }
 
-const user = () => mintUserToken(keys.idp, { issuer: `${origin}/okta/oauth2/default`, audience: "api://zt-pdp", user: "alice", groups: ["Employees"] });
+const user = () => mintUserToken(keys.idp, { issuer: `${origin}/idp/oauth2/default`, audience: "api://zt-pdp", user: "alice", groups: ["Employees"] });
 const device = () => mintDeviceToken(keys.mdm, { provider: "jamf", issuer: `${origin}/posture/jamf`, audience: "zt-pdp-device", user: "alice", state: "patched" });
 
 describe.each([
@@ -136,7 +136,7 @@ describe.each([
       expect(out.result).toMatchObject({ policyDocument: { Statement: [{ Effect: "Allow" }] } });
       expect(out.audits[0]!.request.sourceIp).toBe("203.0.113.7");
     } else if (bundle === "token-authorizer") {
-      out = await invoke(dir, bundle, tokenEvent(`Bearer ${mintServiceToken(keys.idp, { issuer: `${origin}/okta/oauth2/default`, audience: "api://zt-pdp", clientId: "order-service" })}`));
+      out = await invoke(dir, bundle, tokenEvent(`Bearer ${mintServiceToken(keys.idp, { issuer: `${origin}/idp/oauth2/default`, audience: "api://zt-pdp", clientId: "order-service" })}`));
       expect(out.result).toMatchObject({ policyDocument: { Statement: [{ Effect: "Allow" }] } });
     } else {
       out = await invoke(dir, bundle, httpApiEvent({ headers: { authorization: `Bearer ${user()}`, "x-device-token": device() } }));
@@ -144,7 +144,7 @@ describe.each([
     }
     // The audit record names the issuer and provider of the packaged config, not the development one.
     expect(out.audits).toHaveLength(1);
-    expect(out.audits[0]).toMatchObject({ outcome: "allow", identity: { issuer: "okta" } });
+    expect(out.audits[0]).toMatchObject({ outcome: "allow", identity: { issuer: "corp-idp" } });
     if (bundle !== "token-authorizer") expect(out.audits[0]!.device).toMatchObject({ verified: true, provider: "jamf" });
   });
 });
