@@ -8,6 +8,9 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const AUTHORIZER_HANDLER = /^dist\/([a-z0-9-]+-authorizer)\/index\.handler$/;
+/** The Verified Access trust provider's functions also read the config: their zips carry it the same way. */
+const CONFIG_BUNDLE_HANDLER = /^dist\/((?:[a-z0-9-]+-authorizer)|(?:tp-[a-z0-9-]+))\/index\.handler$/;
+const DEMO_HANDLER = /^dist\/demo-api\//;
 /** Written next to the zips: which config they carry (read by `deploy --package DIR`). */
 const PACKAGE_MARKER = "ztpdp-package.json";
 
@@ -58,20 +61,20 @@ export default class ZtPdpPlugin {
     }
     if (String(this.settings.demo) === "true") return;
     for (const [name, fn] of Object.entries(service.functions ?? {})) {
-      if (!AUTHORIZER_HANDLER.test(fn.handler ?? "")) delete service.functions[name];
+      if (DEMO_HANDLER.test(fn.handler ?? "")) delete service.functions[name];
     }
-    // The HTTP API authorizer is declared at provider level for the demo's HTTP API; with no demo there
-    // is no HTTP API to hang it on (attach it to yours: deploy/attach/http-api.yml).
-    if (service.provider.httpApi) delete service.provider.httpApi;
+    // The HTTP API authorizer is declared at provider level for the demo's routes; without them nothing
+    // uses it (attach it to your API: deploy/attach/http-api.yml).
+    if (service.provider.httpApi?.authorizers) delete service.provider.httpApi.authorizers;
   }
 
-  authorizerFunctions(only) {
+  configBundles(only) {
     return Object.entries(this.serverless.service.functions ?? {})
-      .map(([name, fn]) => ({ name, fn, bundle: AUTHORIZER_HANDLER.exec(fn.handler ?? "")?.[1] }))
+      .map(([name, fn]) => ({ name, fn, bundle: CONFIG_BUNDLE_HANDLER.exec(fn.handler ?? "")?.[1] }))
       .filter((f) => f.bundle !== undefined && (only === undefined || f.name === only));
   }
 
-  /** Each authorizer zip: its bundle from dist/ plus exactly the chosen config and the files it names. */
+  /** Each authorizer (and trust provider) zip: its bundle from dist/ plus exactly the chosen config and the files it names. */
   async packageAuthorizers(only) {
     const { planPackage, stageBundle, BundleError, PackageRefused } = await this.core();
     const root = this.serverless.serviceDir;
@@ -93,14 +96,15 @@ export default class ZtPdpPlugin {
     const staging = mkdtempSync(join(tmpdir(), "ztpdp-package-"));
     try {
       let manifest;
-      for (const { name, fn, bundle } of this.authorizerFunctions(only)) {
+      for (const { name, fn, bundle } of this.configBundles(only)) {
         const built = join(root, "dist", bundle);
         if (!existsSync(join(built, "index.mjs"))) this.fail(`dist/${bundle}/index.mjs is missing: run \`npm run build\` first`);
         const outDir = join(staging, name, "dist", bundle);
         // The code and the Cedar wasm from the build; never the config the build staged for `npm start`.
-        for (const file of ["index.mjs", "cedar_wasm_bg.wasm"]) cpSync(join(built, file), join(outDir, file));
+        for (const file of ["index.mjs", "cedar_wasm_bg.wasm"]) if (existsSync(join(built, file))) cpSync(join(built, file), join(outDir, file));
         try {
-          manifest = stageBundle({ root, config: plan.config, outDir });
+          // The trust provider reads the config and the patch baseline, never the policies.
+          manifest = stageBundle({ root, config: plan.config, outDir, policies: !bundle.startsWith("tp-") });
         } catch (err) {
           if (err instanceof BundleError) this.fail(err.message);
           throw err;
@@ -109,7 +113,7 @@ export default class ZtPdpPlugin {
         fn.package = { ...(fn.package ?? {}), artifact: await packager.zipFiles(files, `${name}.zip`, join(staging, name)) };
       }
       if (manifest) {
-        this.log.notice(`zt-pdp: authorizer zips carry ${manifest.config} (sha256 ${manifest.configSha256.slice(0, 12)}…) and ${manifest.files.length - 1} file(s) it names`);
+        this.log.notice(`zt-pdp: authorizer zips carry ${manifest.config} (sha256 ${manifest.configSha256.slice(0, 12)}…) and the files it names`);
         const marker = join(root, ".serverless", PACKAGE_MARKER);
         writeFileSync(marker, `${JSON.stringify({ config: manifest.config, configSha256: manifest.configSha256, development: plan.development }, null, 2)}\n`);
       }

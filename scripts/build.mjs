@@ -80,10 +80,11 @@ await build({ ...common, minify: false, entryPoints: [cli], outfile: join(dist, 
 cpSync(wasm, join(dist, "cli/cedar_wasm_bg.wasm"));
 chmodSync(join(dist, "cli/ztpdp.mjs"), 0o755); // `npx ztpdp` executes the bin directly
 // The local stack (`npm start`) and the token minting command: development tools, never deployed.
-for (const name of ["start", "token"]) {
-  await build({ ...common, minify: false, sourcemap: false, entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
+for (const name of ["start", "token", "ava"]) {
+  // dynalite (the local DynamoDB) loads a native LevelDB binding by path, and cedar-wasm its .wasm file:
+  // both stay in node_modules (dev tools run from the project folder).
+  await build({ ...common, minify: false, sourcemap: false, external: ["dynalite", "@cedar-policy/cedar-wasm"], entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
 }
-cpSync(wasm, join(dist, "dev/cedar_wasm_bg.wasm")); // `npm start` validates the policies before starting
 // Config staging, used below and by the Serverless plugin (deploy/serverless-ztpdp.mjs) when packaging.
 await build({ ...common, minify: false, sourcemap: false, packages: "external", entryPoints: [join(root, "src/deploy/index.ts")], outfile: join(dist, "deploy/index.mjs") });
 const { stageBundle, BundleError } = await import(pathToFileURL(join(dist, "deploy/index.mjs")).href);
@@ -91,17 +92,20 @@ const { stageBundle, BundleError } = await import(pathToFileURL(join(dist, "depl
 const functionsDir = join(root, "functions");
 const entries = readdirSync(functionsDir).filter((f) => f.endsWith(".ts"));
 const authorizers = [];
+const trustProvider = [];
 for (const file of entries) {
   const name = basename(file, ".ts");
   await build({ ...common, entryPoints: [join(functionsDir, file)], outfile: join(dist, name, "index.mjs") });
-  // Only the authorizers decide; the demo API ships its bundle alone.
+  // Only the authorizers decide; the Verified Access trust provider (tp-*) reads the config and the patch
+  // baseline, no Cedar; the demo API ships its bundle alone.
   if (name.endsWith("-authorizer")) authorizers.push(name);
+  if (name.startsWith("tp-")) trustProvider.push(name);
 }
-for (const name of authorizers) {
-  cpSync(wasm, join(dist, name, "cedar_wasm_bg.wasm"));
+for (const name of [...authorizers, ...trustProvider]) {
+  if (authorizers.includes(name)) cpSync(wasm, join(dist, name, "cedar_wasm_bg.wasm"));
   try {
     // The development config, for `npm start`; packaging replaces it with the operator's (README "Deploying").
-    stageBundle({ root, config: "config/pdp.yaml", outDir: join(dist, name) });
+    stageBundle({ root, config: "config/pdp.yaml", outDir: join(dist, name), policies: authorizers.includes(name) });
   } catch (err) {
     if (!(err instanceof BundleError)) throw err;
     console.error(`build: ${err.message}\n\nThe authorizer bundles are incomplete; the CLI is built: \`npx ztpdp validate\` shows the details.`);

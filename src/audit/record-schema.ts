@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ReasonCode } from "../decision/types.js";
+import type { LoginAuditRecord } from "../trust-provider/audit.js";
 import { AUDIT_SCHEMA, type AuditRecord } from "./record.js";
 
 /**
@@ -71,12 +72,21 @@ export const auditRecordSchema = z
     policyRevision: str,
     engine: str,
     latencyUs: z.number().meta({ description: "decision time in microseconds" }),
+    trustProvider: z
+      .strictObject({ risk: str.optional(), sessionExpiresAt: z.number().optional(), clientAuth: str.optional() })
+      .meta({ description: "on records of the Verified Access trust provider (sign-ins, token grants) only" })
+      .optional(),
   })
   .meta({ title: "zt-pdp audit record", description: "One record per authorization decision, whatever the outcome." });
 
-/** The compiler's half of the contract: the schema describes exactly `AuditRecord`, no more, no less. */
+/**
+ * The compiler's half of the contract: the schema describes exactly the records the code writes, no more,
+ * no less: the authorizers' `AuditRecord`, and the trust provider's, which adds `trustProvider`.
+ */
 type Exactly<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const sameShape: Exactly<z.infer<typeof auditRecordSchema>, AuditRecord> = true;
+type Flat<T> = { [K in keyof T]: T[K] };
+type Written = Flat<AuditRecord & { trustProvider?: LoginAuditRecord["trustProvider"] }>;
+const sameShape: Exactly<z.infer<typeof auditRecordSchema>, Written> = true;
 void sameShape;
 
 /** `ztpdp.audit/v1` → `v1`: the file name of the version's JSON Schema. */

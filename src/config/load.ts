@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { expandIssuerPresets } from "../identity/presets/index.js";
 import { issuerCrossProblems } from "./issuer-rules.js";
+import { trustProviderProblems } from "../trust-provider/config-check.js";
 import { configSchema, type PdpConfig } from "./schema.js";
 
 /** Environment variable naming the config file; unset means the bundled default. */
@@ -63,7 +64,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (expanded.problems.length > 0 || issues.length > 0) throw new ConfigError(file, [...expanded.problems, ...formatIssues(issues)]);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   const config = parsed.data;
-  const problems = [...crossFieldProblems(config), ...issuerCrossProblems(config)];
+  const problems = [...crossFieldProblems(config), ...issuerCrossProblems(config), ...trustProviderProblems(config, isLoopbackHost)];
   if (problems.length > 0) throw new ConfigError(file, problems);
   const base = dirname(file);
   return { config, file, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { SUPPORTED_ALGORITHMS } from "../identity/algorithms.js";
 import { attributeMap, claimPath, PRESET_NAMES, requiredClaim, SERVICE_MATCHES } from "./issuer-fields.js";
 import { refineIssuer } from "./issuer-refine.js";
+import { trustProviderSchema } from "../trust-provider/config-schema.js";
 
 /**
  * The one configuration document of the PDP. Validated once at cold start; unknown keys are rejected
@@ -163,6 +164,8 @@ export const configSchema = z.strictObject({
   policy: policySourceSchema.default({ engine: "local", dir: "../policies" }),
   limits: limitsSchema,
   jwks: jwksSchema,
+  /** AWS Verified Access OIDC trust provider (src/trust-provider); absent = not served. */
+  trustProvider: trustProviderSchema.optional(),
   development: z
     .strictObject({
       /** Allow `http://` JWKS URIs, and only on loopback hosts. Never set this in production. */

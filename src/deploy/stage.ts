@@ -24,6 +24,8 @@ export interface StageOptions {
   config: string;
   /** A bundle folder that holds no staged config yet (dist/<function>, or a packaging copy of it). */
   outDir: string;
+  /** Stage the policy folder too (default). The trust provider reads only the config and the baseline. */
+  policies?: boolean;
 }
 
 /** A config that cannot be shipped: every problem, paths relative to the project root. */
@@ -37,7 +39,7 @@ export class BundleError extends Error {
   }
 }
 
-export function stageBundle({ root, config, outDir }: StageOptions): BundleManifest {
+export function stageBundle({ root, config, outDir, policies = true }: StageOptions): BundleManifest {
   const configFile = resolve(root, config);
   const shownConfig = inside(root, configFile) ?? configFile;
   const checked = preflight(configFile, root);
@@ -45,7 +47,7 @@ export function stageBundle({ root, config, outDir }: StageOptions): BundleManif
 
   const named = [
     { what: "the config", path: configFile, files: [configFile] },
-    { what: "policy.dir", path: checked.policyDir, files: policySourceNames(checked.policyDir).map((name) => join(checked.policyDir, name)) },
+    ...(policies ? [{ what: "policy.dir", path: checked.policyDir, files: policySourceNames(checked.policyDir).map((name) => join(checked.policyDir, name)) }] : []),
     { what: "devicePosture.patchBaselineFile", path: checked.baselineFile, files: [checked.baselineFile] },
   ];
   const problems: string[] = [];
@@ -61,10 +63,12 @@ export function stageBundle({ root, config, outDir }: StageOptions): BundleManif
     mkdirSync(dirname(join(outDir, rel)), { recursive: true });
     copyFileSync(join(root, rel), join(outDir, rel));
   }
-  const stagedPolicyDir = join(outDir, inside(root, checked.policyDir)!);
-  mkdirSync(stagedPolicyDir, { recursive: true }); // an empty policy folder (everything denies) still exists
-  precompilePolicyDir(stagedPolicyDir);
-  files.add(relative(outDir, join(stagedPolicyDir, PRECOMPILED_FILE)).split(sep).join("/"));
+  if (policies) {
+    const stagedPolicyDir = join(outDir, inside(root, checked.policyDir)!);
+    mkdirSync(stagedPolicyDir, { recursive: true }); // an empty policy folder (everything denies) still exists
+    precompilePolicyDir(stagedPolicyDir);
+    files.add(relative(outDir, join(stagedPolicyDir, PRECOMPILED_FILE)).split(sep).join("/"));
+  }
 
   const manifest: BundleManifest = {
     format: 1,

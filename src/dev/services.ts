@@ -1,9 +1,11 @@
+import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { AuditRecord } from "../audit/record.js";
 import { formatAudit } from "./audit-printer.js";
 import { startDevIssuers } from "./issuers.js";
-import type { DevKeys } from "./keys.js";
+import { DEFAULT_DEV_KEYS_DIR, type DevKeys } from "./keys.js";
 import { startOffline } from "./offline.js";
+import { startDevTrustProvider } from "./trust-provider-stack.js";
 
 /**
  * The local stack as a list of services started in order and stopped in reverse. A service may add
@@ -30,6 +32,8 @@ export interface RunningService {
   banner?: string;
   /** Extra values the tour needs (the API base URLs). */
   urls?: Record<string, string>;
+  /** Printed after the main tour, given the flags every dev command needs to follow the stack's config. */
+  tour?(flags: { config: string; http: number }): string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +49,23 @@ export const devIssuers: LocalService = {
     if (ctx.ports.devIssuers === undefined) return undefined;
     const server = await startDevIssuers({ config: ctx.config.config, keys: ctx.keys, port: ctx.ports.devIssuers });
     return { banner: `dev IdP and MDM: http://127.0.0.1:${server.port}  (keys in .dev-keys/, never committed)`, stop: () => server.close() };
+  },
+};
+
+/**
+ * The Verified Access trust provider's local DynamoDB (dynalite) and secrets, when the config has a
+ * `trustProvider` section; its tp-* functions run in serverless-offline with the environment added here.
+ */
+export const trustProviderState: LocalService = {
+  name: "trust provider state (dynalite)",
+  async start(ctx) {
+    const tp = await startDevTrustProvider({ config: ctx.config.config, keysDir: join(ctx.root, DEFAULT_DEV_KEYS_DIR), httpPort: ctx.ports.http });
+    if (!tp) return undefined;
+    Object.assign(ctx.functionEnv, tp.env);
+    return {
+      tour: ({ config, http }) => tp.tour([config ? `--config '${config}'` : "", http !== 3000 ? `--issuer ${tp.issuer}` : ""].filter(Boolean).join(" ")),
+      stop: () => tp.close(),
+    };
   },
 };
 
@@ -73,7 +94,7 @@ export const apiGatewayEmulation: LocalService = {
 };
 
 export function localServices(): LocalService[] {
-  return [devIssuers, apiGatewayEmulation];
+  return [devIssuers, trustProviderState, apiGatewayEmulation];
 }
 
 /** Starts every service in order; if one fails, stops those already started and rethrows. */

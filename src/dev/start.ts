@@ -64,6 +64,9 @@ try {
 const urls = Object.assign({}, ...stack!.running.map((s) => s.urls ?? {})) as { rest: string; http: string };
 const tokenFlags = config.file === join(root, "config/pdp.yaml") ? "" : `--config '${config.file}'`;
 print(quickTour({ restUrl: urls.rest, httpUrl: urls.http, tokenFlags, devIssuers: config.devIssuerPort !== undefined }));
+for (const service of stack!.running) {
+  if (service.tour) print(service.tour({ config: tokenFlags === "" ? "" : config.file, http: ctx.ports.http }));
+}
 
 const shutdown = async () => {
   await stack.stopAll();

@@ -5,7 +5,7 @@ import { packagingProject, readTemplate, type PackagingProject } from "./project
 
 // `serverless package` (osls) builds the CloudFormation template offline, without an AWS account. These
 // tests read the generated template, so they check what would be deployed rather than serverless.yml's
-// text. One copy of the project, packaged twice (with and without the demo API) and refused twice.
+// text. One copy of the project, packaged twice (with and without the demo API) and refused three times.
 
 type Template = ReturnType<typeof readTemplate>;
 type Resource = Template["Resources"][string];
@@ -37,6 +37,18 @@ beforeAll(async () => {
 afterAll(() => project?.cleanup());
 
 const ofType = (t: Template, type: string): Array<[string, Resource]> => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
+const TRUST_PROVIDER_ROUTES = [
+  "GET /.well-known/openid-configuration",
+  "GET /oauth2/jwks",
+  "GET /oauth2/authorize",
+  "POST /oauth2/authorize",
+  "GET /oauth2/callback",
+  "POST /oauth2/token",
+  "GET /oauth2/userinfo",
+  "POST /oauth2/userinfo",
+];
+const AUTHORIZERS = ["HttpAuthorizerLambdaFunction", "RestAuthorizerLambdaFunction", "TokenAuthorizerLambdaFunction"];
+const TRUST_PROVIDER = ["TpAuthorizeLambdaFunction", "TpDiscoveryLambdaFunction", "TpTokenLambdaFunction", "TpUserinfoLambdaFunction"];
 
 describe("generated CloudFormation template, with --param demo=true", () => {
   it("wires the REST REQUEST authorizer on the Authorization header with caching off", () => {
@@ -64,17 +76,38 @@ describe("generated CloudFormation template, with --param demo=true", () => {
     const methods = ofType(withDemo, "AWS::ApiGateway::Method").filter(([, r]) => r.Properties.HttpMethod !== "OPTIONS");
     expect(methods.length).toBeGreaterThanOrEqual(8);
     for (const [, m] of methods) expect(m.Properties.AuthorizationType).toBe("CUSTOM");
-    const routes = ofType(withDemo, "AWS::ApiGatewayV2::Route");
+    // The Verified Access trust provider's OpenID Connect endpoints are public by design (below).
+    const routes = ofType(withDemo, "AWS::ApiGatewayV2::Route").filter(([, r]) => !TRUST_PROVIDER_ROUTES.includes(r.Properties.RouteKey as string));
     expect(routes.length).toBeGreaterThanOrEqual(6);
     for (const [, r] of routes) expect(r.Properties.AuthorizationType).toBe("CUSTOM");
   });
 
+  it("serves the Verified Access trust provider's endpoints without an authorizer, and only those", () => {
+    const open = ofType(withDemo, "AWS::ApiGatewayV2::Route").filter(([, r]) => r.Properties.AuthorizationType !== "CUSTOM");
+    expect(open.map(([, r]) => r.Properties.RouteKey).sort()).toEqual([...TRUST_PROVIDER_ROUTES].sort());
+  });
+
+  it("keeps the trust provider's state in a DynamoDB table with a TTL, reachable only by the tp-* functions' role", () => {
+    const table = withDemo.Resources.TrustProviderTable!.Properties;
+    expect(table).toMatchObject({ TableName: "zt-pdp-prod-trust-provider", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true } });
+    const tpFunctions = ofType(withDemo, "AWS::Lambda::Function").filter(([, f]) => String(f.Properties.Handler).startsWith("dist/tp-"));
+    expect(tpFunctions).toHaveLength(4);
+    for (const [, f] of tpFunctions) expect(f.Properties.Role).toEqual({ "Fn::GetAtt": ["TrustProviderRole", "Arn"] });
+    const mentionsTable = (r: Resource) => JSON.stringify(r.Properties).includes("TrustProviderTable");
+    const rolesWithTable = ofType(withDemo, "AWS::IAM::Role").filter(([, r]) => mentionsTable(r));
+    expect(rolesWithTable.map(([name]) => name)).toEqual(["TrustProviderRole"]);
+    const statement = JSON.stringify(withDemo.Resources.TrustProviderRole!.Properties.Policies);
+    expect(statement).toContain("dynamodb:DeleteItem");
+    expect(statement).not.toContain("dynamodb:*");
+    expect(statement).not.toContain("dynamodb:Scan");
+  });
+
   it("runs every function on nodejs22.x, arm64, with log retention", () => {
     const functions = ofType(withDemo, "AWS::Lambda::Function");
-    expect(functions.length).toBe(4);
+    expect(functions.length).toBe(8);
     for (const [, f] of functions) expect(f.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"] });
     const groups = ofType(withDemo, "AWS::Logs::LogGroup");
-    expect(groups.length).toBe(4);
+    expect(groups.length).toBe(8);
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(30);
   });
 
@@ -95,6 +128,15 @@ describe("generated CloudFormation template, with --param demo=true", () => {
       expect(listing).not.toContain("index.mjs.map");
       expect(statSync(join(demoOut, `${name}.zip`)).size).toBeGreaterThan(100_000);
     }
+    // The trust provider's zips carry the same config and its patch baseline, no policies and no engine.
+    for (const name of ["tpDiscovery", "tpAuthorize", "tpToken", "tpUserinfo"]) {
+      const listing = readFileSync(join(demoOut, `${name}.zip`)).toString("latin1");
+      expect(listing).toContain(`${CONFIG}`);
+      expect(listing).toContain("policies/patch-baseline.yaml");
+      expect(listing).toContain("ztpdp-bundle.json");
+      expect(listing).not.toContain(".cedar");
+      expect(listing).not.toContain("config/pdp.yaml");
+    }
     const demo = readFileSync(join(demoOut, "demoApi.zip")).toString("latin1");
     expect(demo).toContain("index.mjs");
     expect(demo).not.toContain("cedar_wasm_bg.wasm");
@@ -103,11 +145,13 @@ describe("generated CloudFormation template, with --param demo=true", () => {
 });
 
 describe("generated CloudFormation template, authorizers alone (the default)", () => {
-  it("deploys the three authorizers and nothing of the demo API", () => {
-    expect(ofType(alone, "AWS::Lambda::Function").map(([id]) => id).sort()).toEqual(["HttpAuthorizerLambdaFunction", "RestAuthorizerLambdaFunction", "TokenAuthorizerLambdaFunction"]);
-    for (const type of ["AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api", "AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer"]) {
+  it("deploys the three authorizers (and the trust provider), nothing of the demo API", () => {
+    expect(ofType(alone, "AWS::Lambda::Function").map(([id]) => id).sort()).toEqual([...AUTHORIZERS, ...TRUST_PROVIDER].sort());
+    for (const type of ["AWS::ApiGateway::RestApi", "AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer"]) {
       expect(ofType(alone, type)).toEqual([]);
     }
+    // The only HTTP API routes are the trust provider's public endpoints.
+    expect(ofType(alone, "AWS::ApiGatewayV2::Route").map(([, r]) => r.Properties.RouteKey).sort()).toEqual([...TRUST_PROVIDER_ROUTES].sort());
   });
 
   it("outputs and exports each authorizer function's ARN", () => {
@@ -121,7 +165,7 @@ describe("generated CloudFormation template, authorizers alone (the default)", (
   });
 
   it("never deploys a local config path, and names the metrics' service dimension after the stage", () => {
-    for (const [, f] of ofType(alone, "AWS::Lambda::Function")) {
+    for (const [, f] of ofType(alone, "AWS::Lambda::Function").filter(([id]) => AUTHORIZERS.includes(id))) {
       const vars = (f.Properties.Environment as { Variables: Record<string, string> }).Variables;
       expect(vars).not.toHaveProperty("ZTPDP_CONFIG");
       expect(vars.POWERTOOLS_SERVICE_NAME).toBe("ztpdp-prod");

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../src/dev/issuers.js";
+import { main as avaMain } from "../../src/dev/ava-cli.js";
 import { main as tokenMain } from "../../src/dev/token-cli.js";
 import { checkAuditRecord } from "../support/audit-contract.js";
 import { FIXTURE_CONFIG, FIXTURE_PROJECT } from "../support/fixture-project.js";
@@ -19,6 +20,7 @@ let child: ChildProcess;
 let output: string[] = [];
 let restUrl = "";
 let tokenConfig = "";
+let tpIssuer = "";
 
 function startStack(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
   const lines: string[] = [];
@@ -46,6 +48,7 @@ beforeAll(async () => {
   const text = output.join("\n");
   restUrl = /REST API \(REQUEST authorizer\): (\S+)/.exec(text)?.[1] ?? "";
   tokenConfig = /npm run -s token -- --config '([^']+)'/.exec(text)?.[1] ?? "";
+  tpIssuer = /Verified Access trust provider \(OIDC\), issuer (\S+);/.exec(text)?.[1] ?? "";
 }, 120_000);
 
 afterAll(async () => {
@@ -157,6 +160,25 @@ describe("npm start + npm run token", () => {
     const expired = mint("--user alice --expired");
     expect((await fetch(`${restUrl}/wiki/home`, { headers: { authorization: `Bearer ${expired.TOKEN}` } })).status).toBe(401);
     await waitForOutput(/AUDIT UNAUTHENTICATED .*token_expired/);
+  });
+
+  it("runs the Verified Access trust provider with its DynamoDB: `npm run ava` signs alice in (ALLOW) and the sign-in is audited", async () => {
+    expect(tpIssuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const run = async (args: string) => {
+      let out = "";
+      let err = "";
+      const code = await avaMain([...args.split(" "), "--issuer", tpIssuer], (s) => (out += s), (s) => (err += s));
+      return { code, out, err };
+    };
+    const allowed = await run("--user alice --device patched");
+    expect(allowed.err).toBe("");
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toContain('"patched": true');
+    expect(allowed.out).toMatch(/AVA policy .*: ALLOW/);
+    await waitForOutput(/AUDIT ALLOW .*GET \/oauth2\/callback .*User::alice .*jamf macos 15\.7\.2 patched/);
+    const otherDevice = await run("--user alice --device-user bob");
+    expect(otherDevice.out).toContain('"untrusted_reason": "device_binding_mismatch"');
+    expect(otherDevice.out).toMatch(/AVA policy .*: DENY/);
   });
 
   it("printed records that match the audit JSON Schema (one JSON line under each AUDIT summary)", () => {
