@@ -48,7 +48,6 @@ beforeAll(async () => {
   const text = output.join("\n");
   restUrl = /REST API \(REQUEST authorizer\): (\S+)/.exec(text)?.[1] ?? "";
   tokenConfig = /npm run -s token -- --config '([^']+)'/.exec(text)?.[1] ?? "";
-  tpIssuer = /Verified Access trust provider \(OIDC\), issuer (\S+);/.exec(text)?.[1] ?? "";
 }, 120_000);
 
 afterAll(async () => {
@@ -163,11 +162,13 @@ describe("npm start + npm run token", () => {
   });
 
   it("runs the Verified Access trust provider with its DynamoDB: `npm run ava` signs alice in (ALLOW) and the sign-in is audited", async () => {
+    // The trust provider's lines follow the main tour.
+    tpIssuer = /Verified Access trust provider \(OIDC\), issuer (\S+);/.exec(await waitForOutput(/Verified Access trust provider \(OIDC\), issuer/))![1]!;
     expect(tpIssuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const run = async (args: string) => {
       let out = "";
       let err = "";
-      const code = await avaMain([...args.split(" "), "--issuer", tpIssuer], (s) => (out += s), (s) => (err += s));
+      const code = await avaMain([...args.split(" "), "--issuer", tpIssuer, "--config", tokenConfig], (s) => (out += s), (s) => (err += s));
       return { code, out, err };
     };
     const allowed = await run("--user alice --device patched");
