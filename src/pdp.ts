@@ -1,7 +1,8 @@
+import type { AuditRecord } from "./audit/record.js";
 import type { AuditSink } from "./audit/sink.js";
 import { powertoolsAuditSink } from "./audit/sink.js";
 import { loadConfig, type LoadedConfig } from "./config/load.js";
-import { createDecisionPoint, type DecisionPoint } from "./decision/decide.js";
+import { createDecisionPoint } from "./decision/decide.js";
 import { createRouteResolver } from "./decision/resource.js";
 import type { JwtVerifyOptions } from "./identity/jwt-verifier.js";
 import { principalAttributeProblems } from "./identity/attribute-schema-check.js";
@@ -11,26 +12,35 @@ import { loadPolicyDir } from "./policy/loader.js";
 import { createLocalCedarEngine } from "./policy/local-engine.js";
 import { loadBaseline } from "./posture/baseline.js";
 import { createPostureVerifier } from "./posture/verifier.js";
+import { recordDecisions, type RecordedDecisions } from "./recorded-decisions.js";
 
 export interface PdpOptions {
   /** Defaults to `loadConfig()` (ZTPDP_CONFIG, else the bundled config). */
   config?: LoadedConfig;
   audit?: AuditSink;
+  /** Called with every audit record as it is written (the Lambda wiring counts metrics from it). */
+  observe?: (record: AuditRecord) => void;
   /** Replaces the engine named by the config (e.g. a Verified Permissions engine built by the caller). */
   engine?: PolicyEngine;
   now?: () => number;
   /** Fetch every JWKS before the first request (default true). */
   hydrate?: boolean;
+  /** A decision's time budget (ms), or a function giving it per decision. Default: `limits.decisionTimeoutMs`. */
+  deadlineMs?: number | (() => number | undefined);
 }
 
-export interface Pdp extends DecisionPoint {
+export interface Pdp extends RecordedDecisions {
   config: LoadedConfig;
+  readonly engine: PolicyEngine;
 }
 
 /**
  * The composition root: everything expensive happens here, once per cold start — config validation,
  * policy parse and strict validation, the patch baseline, JWKS prefetch and a warm-up evaluation. Any
  * problem throws here, so a bad deployment never starts serving.
+ *
+ * It is also where the audit record is written: beside the decision, not inside it (recorded-decisions.ts),
+ * so the record and the metrics describe what the gateway got.
  */
 export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
   const loaded = options.config ?? loadConfig();
@@ -58,13 +68,17 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
   if (attributeProblems.length > 0) throw new Error(`${loaded.file} and ${policySet!.schemaFile} disagree on principal attributes:\n  - ${attributeProblems.join("\n  - ")}`);
   const engine = options.engine ?? createLocalCedarEngine(policySet!);
   if (options.hydrate !== false) await Promise.all([identity.hydrate(), posture.hydrate()]);
-  const pdp = createDecisionPoint({
+  const core = createDecisionPoint({
     identity,
     posture,
     engine,
     resolveRoute: createRouteResolver(config.routes),
-    audit: options.audit ?? powertoolsAuditSink(),
     ...(options.now ? { now: options.now } : {}),
   });
-  return { ...pdp, config: loaded, decide: pdp.decide };
+  const recorded = recordDecisions(core, {
+    audit: options.audit ?? powertoolsAuditSink(),
+    ...(options.observe ? { observe: options.observe } : {}),
+    deadlineMs: options.deadlineMs ?? config.limits.decisionTimeoutMs,
+  });
+  return { ...recorded, config: loaded, engine };
 }

@@ -41,6 +41,7 @@ try {
   fail(`npm start: refusing to start: ${err.message}`, 1);
 }
 const config = stackConfig!;
+for (const warning of config.loaded.warnings) console.warn(`config warning: ${warning}`);
 
 const ctx = {
   root,

@@ -21,7 +21,7 @@ describe("ztpdp config", () => {
       clientIdClaim: "cid",
       principal: { principalIdClaim: "uid", entityIdPrefix: "okta", userEntityType: "User" },
     });
-    expect(c.limits).toEqual({ maxTokenBytes: 8192, clockSkewSeconds: 60, maxTokenLifetimeSeconds: 86400, maxGroups: 200, maxClaimStringLength: 512 });
+    expect(c.limits).toEqual({ maxTokenBytes: 8192, clockSkewSeconds: 60, maxTokenLifetimeSeconds: 86400, maxGroups: 200, maxClaimStringLength: 512, decisionTimeoutMs: 4000 });
     expect(c.jwks.ttlSeconds).toBe(300);
   });
 

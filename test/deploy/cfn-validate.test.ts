@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,19 @@ describe("README \"Attach to an existing API\"", () => {
     const section = readme.slice(readme.indexOf("### Attach to an existing API"), readme.indexOf("### Operating it"));
     const shown = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
     expect(shown).toContain(readFileSync(join(ROOT, "deploy/attach", name), "utf8"));
+  });
+});
+
+describe("the attach snippets' cache key", () => {
+  // With a TTL the key must hold every decision input: the same rule as the stack's own authorizers.
+  const { authorizerCache } = createRequire(import.meta.url)("../../scripts/authorizer-cache.cjs") as {
+    authorizerCache: { rest(ttl: number, endpointType?: string): { identitySource: string }; http(ttl: number): { identitySource: string[] } };
+  };
+  it("is scripts/authorizer-cache.cjs's, with caching on and off", () => {
+    const rest = snippet("rest-api.yml").Resources.ZtPdpAuthorizer.Properties.IdentitySource["Fn::If"];
+    expect([rest[1], rest[2]]).toEqual([authorizerCache.rest(300).identitySource, authorizerCache.rest(0).identitySource]);
+    const http = snippet("http-api.yml").Resources.ZtPdpAuthorizer.Properties.IdentitySource["Fn::If"];
+    expect([http[1], http[2]]).toEqual([authorizerCache.http(300).identitySource, authorizerCache.http(0).identitySource]);
   });
 });
 

@@ -57,8 +57,6 @@ function compare(seed: number, policyCount: number, requestCount: number) {
 }
 
 describe("partitioned evaluation agrees with the whole set (differential)", () => {
-  // CPU-bound and synchronous: seconds alone, tens of seconds on a loaded 2-core machine (npm test runs
-  // packaging and end-to-end suites beside it), hence the 120 s timeout.
   it.each([
     [37, 80, 1200],
     [11, 300, 400],
@@ -82,5 +80,6 @@ describe("partitioned evaluation agrees with the whole set (differential)", () =
     expect(stats.scoped).toBeGreaterThan(0);
     expect(stats.whole).toBeGreaterThan(0);
     expect(stats.partitionsBuilt).toBeGreaterThan(64); // the cache of 64 evicted and reused slots
-  }, 120_000);
+    // A correctness check, not a timed one: ~10 s alone, several times that on a loaded 2-core machine.
+  }, 180_000);
 });

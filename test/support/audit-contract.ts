@@ -52,21 +52,25 @@ vi.mock("../../src/audit/sink.js", async (importOriginal) => {
   };
 });
 
-// Audit lines printed in this process (the bundles loaded in process log through Powertools to stdout).
-const write = process.stdout.write.bind(process.stdout);
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-  const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-  if (text.includes('"message":"audit"')) {
-    for (const line of text.split("\n")) {
-      if (!line.startsWith("{") || !line.includes('"message":"audit"')) continue;
-      try {
-        const parsed = JSON.parse(line) as { message?: unknown; audit?: unknown };
-        if (parsed.message === "audit") checkAuditRecord(parsed.audit);
-      } catch {
-        // Not one JSON line (e.g. a test printing something else): nothing to check.
-      }
+/** Checks the audit records among JSON log lines (Powertools `{"message":"audit","audit":{…}}` or the fallback). */
+export function checkAuditLines(text: string): void {
+  if (!text.includes('"message":"audit"')) return;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("{") || !line.includes('"message":"audit"')) continue;
+    try {
+      const parsed = JSON.parse(line) as { message?: unknown; audit?: unknown };
+      if (parsed.message === "audit") checkAuditRecord(parsed.audit);
+    } catch {
+      // Not one JSON line (e.g. a test printing something else): nothing to check.
     }
   }
+}
+
+// Audit lines printed in this process (the bundles loaded in process log through Powertools to stdout).
+// Tests that capture stdout themselves (test/support/bundles.ts) check what they capture.
+const write = process.stdout.write.bind(process.stdout);
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  checkAuditLines(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
   return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
 }) as typeof process.stdout.write;
 
