@@ -52,10 +52,11 @@ export function auditRecordFor(evaluation: Evaluation, delivered: Delivery, opts
     request: {
       method: request.method,
       route: request.routeTemplate,
-      ...(request.host ? { host: request.host } : {}),
-      ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
-      ...(request.vpceId ? { vpceId: request.vpceId } : {}),
-      ...(request.userAgent ? { userAgent: request.userAgent } : {}),
+      // Only strings: a buggy adapter's value (decided as internal_error) must not break the record's schema.
+      ...(isText(request.host) ? { host: request.host } : {}),
+      ...(isText(request.sourceIp) ? { sourceIp: request.sourceIp } : {}),
+      ...(isText(request.vpceId) ? { vpceId: request.vpceId } : {}),
+      ...(isText(request.userAgent) ? { userAgent: request.userAgent } : {}),
     },
     determiningPolicies: decision.determiningPolicies,
     errors: [...decision.errors, ...(delivered.errors ?? [])],
@@ -81,4 +82,8 @@ export function groupsView(
     else if (others.length < MAX_OTHER_GROUPS) others.push(safeString(g.id, DEFAULT_MAX_STRING));
   }
   return { groups: [...named, ...others], groupCount: groups.length, groupsOmitted: groups.length - named.length - others.length };
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === "string" && value !== "";
 }

@@ -1,7 +1,9 @@
 import type { DecisionError, Outcome } from "../decision/types.js";
 
 /**
- * Bump when a field changes meaning or disappears; adding optional fields keeps the version.
+ * Bump when the record's shape changes (a field added, removed or changing meaning): each version has its
+ * JSON Schema in schemas/audit-record/, generated from src/audit/record-schema.ts by `npm run schema:audit`,
+ * which refuses to rewrite a published version.
  * v2: `outcome` is what the gateway got (not what the core decided before the response was built);
  * `groups` lists every policy-named group in full, then a bounded remainder, with `groupCount` and
  * `groupsOmitted`; `identity.issuer` is only ever a configured issuer name, the unverified `iss` of a

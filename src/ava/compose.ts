@@ -37,7 +37,7 @@ export function verifiedAccessParts(loaded: LoadedConfig, jwt: JwtVerifyOptions)
   }
   if (va.policyDir !== undefined) {
     const set = loadAvaPolicyDir(loaded.resolvePath(va.policyDir));
-    const problems = mappingProblems(loaded, set.manifest);
+    const problems = avaMappingProblems(loaded, set.manifest);
     if (problems.length > 0) throw new ConfigError(loaded.file, problems);
     parts.engine = createAvaEngine(set);
     parts.buildQuery = createAvaQueryBuilder(config, va, set.manifest);
@@ -46,7 +46,7 @@ export function verifiedAccessParts(loaded: LoadedConfig, jwt: JwtVerifyOptions)
 }
 
 /** `userContexts` and `deviceContexts` must name real issuers/providers and refs of the right kind. */
-function mappingProblems(loaded: LoadedConfig, manifest: AvaManifest): string[] {
+export function avaMappingProblems(loaded: LoadedConfig, manifest: AvaManifest): string[] {
   const { config } = loaded;
   const va = config.verifiedAccess!;
   const problems: string[] = [];

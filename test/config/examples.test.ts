@@ -10,12 +10,14 @@ import { MemoryAuditSink } from "../../src/audit/sink.js";
  * Every file in config/examples/ is a working configuration: it validates, its presets expand, and a whole
  * decision point (identity verifiers, Cognito's aws-jwt-verify verifier, posture providers, the principal
  * attribute check) builds from it. Only the policy folder and patch baseline are swapped for this test's
- * fixture, so the test does not depend on policies/; nothing is fetched (no JWKS hydration).
+ * fixture (and an AVA-mode folder for AVA's), so the test does not depend on policies/ or policies-ava/; nothing is fetched (no JWKS hydration).
  */
 
 const ROOT = join(import.meta.dirname, "../..");
 const EXAMPLES = join(ROOT, "config/examples");
 const FIXTURE = join(import.meta.dirname, "fixtures/examples-policies");
+// AVA mode: a Verified Access folder with the reference folder's trust provider refs.
+const AVA_FIXTURE = join(import.meta.dirname, "fixtures/examples-ava");
 const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yaml"));
 
 describe("config/examples", () => {
@@ -25,6 +27,7 @@ describe("config/examples", () => {
       ...loaded.config,
       policy: { engine: "local" as const, dir: FIXTURE },
       devicePosture: { ...loaded.config.devicePosture, patchBaselineFile: join(FIXTURE, "patch-baseline.yaml") },
+      ...(loaded.config.verifiedAccess?.policyDir ? { verifiedAccess: { ...loaded.config.verifiedAccess, policyDir: AVA_FIXTURE } } : {}),
     };
     const pdp = await createPdp({ config: { ...loaded, config }, hydrate: false, audit: new MemoryAuditSink() });
     expect(pdp.config.config.issuers.length).toBeGreaterThan(0);

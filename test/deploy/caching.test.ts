@@ -28,7 +28,8 @@ interface Resource {
 const exec = promisify(execFile);
 const cli = join(ROOT, "node_modules/serverless/bin/serverless.js");
 const packageWith = (env: Record<string, string>, dir: string) =>
-  exec(process.execPath, [cli, "package", "--package", dir], {
+  // The demo API carries the authorizers' API Gateway wiring (deployed only with --param demo=true).
+  exec(process.execPath, [cli, "package", "--param", "demo=true", "--package", dir], {
     cwd: ROOT,
     env: { ...process.env, NPM_CONFIG_UPDATE_NOTIFIER: "false", SLS_TELEMETRY_DISABLED: "1", ...env },
     timeout: 120_000,

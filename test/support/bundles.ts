@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Context } from "aws-lambda";
 import { vi } from "vitest";
+import { checkAuditLines } from "./audit-contract.js";
 import { ROOT } from "./local-config.js";
 
 /** The built Lambda bundles (dist/<fn>/index.mjs), loaded as Lambda loads them. */
@@ -60,12 +61,14 @@ export interface StdoutCapture {
 
 /**
  * Captures process.stdout and process.stderr (the logger writes errors to stderr; the metrics and the audit
- * records go to stdout). Restore with `vi.restoreAllMocks()`.
+ * records go to stdout). Every audit line written is checked against the audit JSON Schema as it is written.
+ * Restore with `vi.restoreAllMocks()`.
  */
 export function captureOutput(): StdoutCapture {
   const chunks: string[] = [];
   const keep = (chunk: string | Uint8Array) => {
     chunks.push(String(chunk));
+    checkAuditLines(String(chunk));
     return true;
   };
   vi.spyOn(process.stdout, "write").mockImplementation(keep);

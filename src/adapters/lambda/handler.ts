@@ -1,6 +1,7 @@
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { bundledConfigPath } from "../../config/bundle-manifest.js";
 import { loadConfig } from "../../config/load.js";
 import type { MiddlewareObj } from "@middy/core";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
@@ -21,13 +22,13 @@ export { logger, metrics } from "./middleware.js";
  */
 
 /**
- * Config shipped next to the bundle (dist/<fn>/config/pdp.yaml) unless ZTPDP_CONFIG names another.
+ * The config the bundle carries (named by its ztpdp-bundle.json: the development config after `npm run
+ * build`, the operator's in a packaged zip) unless ZTPDP_CONFIG names another.
  * Metrics and the correlation id come from each audit record as it is written, so they count exactly
  * what the record says the gateway got.
  */
 export async function coldStartPdp(entryUrl: string): Promise<Pdp> {
-  const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
-  const loaded = loadConfig(process.env.ZTPDP_CONFIG || bundled);
+  const loaded = loadConfig(process.env.ZTPDP_CONFIG || bundledConfigPath(dirname(fileURLToPath(entryUrl))));
   refuseDevelopmentConfigInLambda(loaded);
   for (const warning of loaded.warnings) logger.warn("config warning", { warning });
   const configured = loaded.config.limits.decisionTimeoutMs;
