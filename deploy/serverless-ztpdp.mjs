@@ -76,7 +76,7 @@ export default class ZtPdpPlugin {
 
   /** Each authorizer (and trust provider) zip: its bundle from dist/ plus exactly the chosen config and the files it names. */
   async packageAuthorizers(only) {
-    const { planPackage, stageBundle, BundleError, PackageRefused } = await this.core();
+    const { planPackage, stageBundle, BundleError, PackageRefused, verifiedAccessCachingRefusal } = await this.core();
     const root = this.serverless.serviceDir;
     let plan;
     try {
@@ -85,6 +85,9 @@ export default class ZtPdpPlugin {
       if (err instanceof PackageRefused) this.fail(err.message);
       throw err;
     }
+    // Verified Access decisions read inputs no authorizer cache key holds (src/deploy/ava-caching.ts).
+    const cachingRefusal = verifiedAccessCachingRefusal(plan.config, this.serverless.service.custom?.authorizerTtl);
+    if (cachingRefusal) this.fail(cachingRefusal);
     if (plan.notice) this.log.notice(`zt-pdp: ${plan.notice}`);
     // The packaged functions read the config they carry; a path from the packager's shell means nothing there.
     const env = this.serverless.service.provider.environment ?? {};

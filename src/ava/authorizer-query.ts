@@ -55,8 +55,9 @@ export function createAvaQueryBuilder(config: PdpConfig, va: VerifiedAccessConfi
   };
 
   return ({ identity, posture, request, nowSeconds }) => {
-    // API Gateway's own domain name (request.host), as AVA's is the application domain it terminated TLS for.
-    const host = (request.ava?.host ?? request.host ?? "").toLowerCase().replace(/:\d+$/, "");
+    // API Gateway's own domain name (request.host), never the client's Host header: AVA's hostname is the
+    // application domain it terminated TLS for, not a value the client picks.
+    const host = (request.host ?? "").toLowerCase().replace(/:\d+$/, "");
     const http = httpRequestOf({
       http_method: request.method,
       hostname: host,

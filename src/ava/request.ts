@@ -11,8 +11,6 @@ export interface AvaRequestFields {
   query?: string;
   forwardedFor?: string;
   port?: number;
-  /** Only under serverless-offline, which gives no real domain name (src/adapters/apigateway/offline-emulation.ts). */
-  host?: string;
 }
 
 /** The header AVA adds after it authenticated the user (user-claims-passing.html). */

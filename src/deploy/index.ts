@@ -3,3 +3,4 @@ export { BundleError, stageBundle } from "./stage.js";
 export { developmentReason, PackageRefused, planPackage } from "./plan.js";
 export { validateTemplate } from "./cfn-validate.js";
 export { validateProjectTemplates } from "./project-templates.js";
+export { verifiedAccessCachingRefusal } from "./ava-caching.js";

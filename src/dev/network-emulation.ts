@@ -6,8 +6,13 @@ import { isIP } from "node:net";
  * so on a laptop every request looks like it came from nowhere and the data-perimeter policy can only
  * deny. These two headers let a developer say what API Gateway would have seen:
  *
- *   X-Ztpdp-Emulate-Source-Ip: 10.1.2.3
- *   X-Ztpdp-Emulate-Vpce-Id:   vpce-0a1b2c3d4e5f60718      (REST only: HTTP APIs have no private endpoints)
+ *   X-Ztpdp-Emulate-Source-Ip:   10.1.2.3
+ *   X-Ztpdp-Emulate-Vpce-Id:     vpce-0a1b2c3d4e5f60718    (REST only: HTTP APIs have no private endpoints)
+ *   X-Ztpdp-Emulate-Domain-Name: wiki.corp.test            (the custom domain name; serverless-offline
+ *                                always says random-api-id.execute-api.us-east-1.amazonaws.com)
+ *
+ * A REST event's `path` also loses serverless-offline's stage prefix (`/dev/wiki/home` → `/wiki/home`), as
+ * API Gateway sends it. Verified Access policies (AVA mode) read the domain name and the path.
  *
  * Never deployed: only `serverless offline` with `--param emulateNetwork=true` (what `npm start` passes)
  * routes the authorizers through this wrapper (deploy/serverless-ztpdp.mjs); the packaged zips hold the
@@ -17,7 +22,10 @@ import { isIP } from "node:net";
 
 export const EMULATE_SOURCE_IP_HEADER = "x-ztpdp-emulate-source-ip";
 export const EMULATE_VPCE_HEADER = "x-ztpdp-emulate-vpce-id";
+export const EMULATE_DOMAIN_HEADER = "x-ztpdp-emulate-domain-name";
 const VPCE_ID = /^vpce-[0-9a-f]{8,17}$/;
+/** A DNS name (RFC 1123 labels), as API Gateway's `requestContext.domainName` holds one. */
+const DOMAIN_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 
 type Handler<R> = (event: unknown, context: unknown) => Promise<R>;
 
@@ -31,10 +39,14 @@ export function emulateNetwork(event: unknown): unknown {
   const e = structuredClone(event) as Record<string, unknown>;
   const sourceIp = takeHeader(e, EMULATE_SOURCE_IP_HEADER);
   const vpceId = takeHeader(e, EMULATE_VPCE_HEADER);
+  const domainName = takeHeader(e, EMULATE_DOMAIN_HEADER);
   const ip = sourceIp !== undefined && isIP(sourceIp) !== 0 ? sourceIp : undefined;
   const vpce = vpceId !== undefined && VPCE_ID.test(vpceId) ? vpceId : undefined;
-  if (ip === undefined && vpce === undefined) return e;
+  const domain = domainName !== undefined && DOMAIN_NAME.test(domainName) ? domainName.toLowerCase() : undefined;
   const ctx = (typeof e.requestContext === "object" && e.requestContext !== null ? e.requestContext : (e.requestContext = {})) as Record<string, unknown>;
+  if (domain !== undefined) ctx.domainName = domain;
+  if (e.version !== "2.0") dropStagePrefix(e, ctx);
+  if (ip === undefined && vpce === undefined) return e;
   if (e.version === "2.0") {
     // HTTP API payload 2.0: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
     if (ip !== undefined && typeof ctx.http === "object" && ctx.http !== null) (ctx.http as Record<string, unknown>).sourceIp = ip;
@@ -45,6 +57,18 @@ export function emulateNetwork(event: unknown): unknown {
   if (ip !== undefined) identity.sourceIp = ip;
   if (vpce !== undefined) identity.vpceId = vpce;
   return e;
+}
+
+/**
+ * API Gateway's REST authorizer event has the resource path without the stage in `path`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html);
+ * serverless-offline puts the URL path there, stage included.
+ */
+function dropStagePrefix(e: Record<string, unknown>, ctx: Record<string, unknown>): void {
+  if (typeof e.path !== "string" || typeof ctx.stage !== "string" || ctx.stage === "") return;
+  const prefix = `/${ctx.stage}`;
+  if (e.path === prefix) e.path = "/";
+  else if (e.path.startsWith(`${prefix}/`)) e.path = e.path.slice(prefix.length);
 }
 
 /** Reads and removes a header (any case) from `headers` and `multiValueHeaders`. */

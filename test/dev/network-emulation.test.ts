@@ -39,4 +39,20 @@ describe("emulateNetwork (local stack only)", () => {
     await handler(offlineRestRequestEvent({ "X-Ztpdp-Emulate-Source-Ip": "2001:db8::1" }), {});
     expect(seen[0]).toMatchObject({ requestContext: { identity: { sourceIp: "2001:db8::1" } } });
   });
+
+  it("sets the domain name API Gateway would have received (AVA mode reads it) and drops the REST stage prefix", () => {
+    const event = { ...offlineRestRequestEvent({ "X-Ztpdp-Emulate-Domain-Name": "Wiki.Corp.Test" }), path: "/dev/wiki/home" };
+    const out = emulateNetwork(event) as { requestContext: { domainName: string }; path: string; headers: Record<string, string> };
+    expect(out.requestContext.domainName).toBe("wiki.corp.test");
+    expect(out.path).toBe("/wiki/home");
+    expect(out.headers).toEqual({});
+    const http = emulateNetwork(httpApiEvent({ headers: { "x-ztpdp-emulate-domain-name": "tools.corp.test" } })) as { requestContext: { domainName: string } };
+    expect(http.requestContext.domainName).toBe("tools.corp.test");
+  });
+
+  it("ignores a domain name that is not a DNS name", () => {
+    const out = emulateNetwork(offlineRestRequestEvent({ "X-Ztpdp-Emulate-Domain-Name": "a b/../c" })) as { requestContext: { domainName?: string }; headers: Record<string, string> };
+    expect(out.requestContext.domainName).toBeUndefined();
+    expect(out.headers).toEqual({});
+  });
 });

@@ -1,7 +1,6 @@
 import { AVA_USER_CONTEXT_HEADER, type AvaRequestFields } from "../../ava/request.js";
 import type { HttpApiAuthorizerEvent, RestRequestAuthorizerEvent } from "./events.js";
 import { headerValues, singleHeader } from "./headers.js";
-import { offlineEmulatedFacts } from "./offline-emulation.js";
 
 /**
  * The Verified Access fields of an API Gateway authorizer event: AVA's signed header and the request
@@ -26,7 +25,7 @@ function common(headers: Headers, multi: MultiHeaders): AvaRequestFields {
   };
 }
 
-export function restAvaFields(event: RestRequestAuthorizerEvent, env: NodeJS.ProcessEnv = process.env): AvaRequestFields {
+export function restAvaFields(event: RestRequestAuthorizerEvent): AvaRequestFields {
   const query = (event as { multiValueQueryStringParameters?: Record<string, string[]> | null }).multiValueQueryStringParameters;
   const params = new URLSearchParams();
   for (const [k, values] of Object.entries(query ?? {})) for (const v of values ?? []) params.append(k, v);
@@ -34,16 +33,14 @@ export function restAvaFields(event: RestRequestAuthorizerEvent, env: NodeJS.Pro
     ...common(event.headers, event.multiValueHeaders),
     ...(typeof event.path === "string" ? { path: event.path } : {}),
     query: params.toString(),
-    ...offlineEmulatedFacts(event, env),
   };
 }
 
-export function httpAvaFields(event: HttpApiAuthorizerEvent, env: NodeJS.ProcessEnv = process.env): AvaRequestFields {
+export function httpAvaFields(event: HttpApiAuthorizerEvent): AvaRequestFields {
   const raw = event as { rawPath?: unknown; rawQueryString?: unknown };
   return {
     ...common(event.headers, undefined),
     ...(typeof raw.rawPath === "string" ? { path: raw.rawPath } : {}),
     query: typeof raw.rawQueryString === "string" ? raw.rawQueryString : "",
-    ...offlineEmulatedFacts({ requestContext: event.requestContext, headers: event.headers }, env),
   };
 }
