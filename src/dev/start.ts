@@ -10,6 +10,7 @@ import { localServices, startServices } from "./services.js";
 import { prepareStackConfig, StackConfigError, type StackConfig } from "./stack-config.js";
 import { parseStartOptions, START_USAGE, StartUsageError, type StartOptions } from "./start-options.js";
 import { quickTour } from "./tour.js";
+import { shownPath } from "../config/preflight.js";
 
 const root = projectRoot();
 const print = (line: string) => console.log(line);
@@ -64,7 +65,16 @@ try {
 }
 const urls = Object.assign({}, ...stack!.running.map((s) => s.urls ?? {})) as { rest: string; http: string };
 const tokenFlags = config.file === join(root, "config/pdp.yaml") ? "" : `--config '${config.file}'`;
-print(quickTour({ restUrl: urls.rest, httpUrl: urls.http, tokenFlags, devIssuers: config.devIssuerPort !== undefined }));
+const avaDir = config.loaded.config.verifiedAccess?.policyDir;
+print(
+  quickTour({
+    restUrl: urls.rest,
+    httpUrl: urls.http,
+    tokenFlags,
+    devIssuers: config.devIssuerPort !== undefined,
+    ...(avaDir !== undefined ? { verifiedAccessDir: shownPath(root, config.loaded.resolvePath(avaDir)) } : {}),
+  }),
+);
 for (const service of stack!.running) {
   if (service.tour) print(service.tour({ config: tokenFlags === "" ? "" : config.file, http: ctx.ports.http }));
 }

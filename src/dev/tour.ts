@@ -1,4 +1,4 @@
-import { EMULATE_SOURCE_IP_HEADER, EMULATE_VPCE_HEADER } from "./network-emulation.js";
+import { EMULATE_DOMAIN_HEADER, EMULATE_SOURCE_IP_HEADER, EMULATE_VPCE_HEADER } from "./network-emulation.js";
 
 export interface TourOptions {
   restUrl: string;
@@ -7,12 +7,14 @@ export interface TourOptions {
   tokenFlags?: string;
   /** False when the config trusts no development issuer: `npm run token` cannot mint for it. */
   devIssuers?: boolean;
+  /** AVA mode (`verifiedAccess.policyDir`): the Verified Access folder the authorizers enforce. */
+  verifiedAccessDir?: string;
 }
 
 const header = (name: string) => name.replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 
 /** The ready-to-paste commands printed by `npm start`: an allow, each kind of 403, and a 401. */
-export function quickTour({ restUrl, httpUrl, tokenFlags = "", devIssuers = true }: TourOptions): string {
+export function quickTour({ restUrl, httpUrl, tokenFlags = "", devIssuers = true, verifiedAccessDir }: TourOptions): string {
   const ready = `
 Local stack ready.
   REST API (REQUEST authorizer): ${restUrl}
@@ -26,6 +28,18 @@ tokens from your own IdP and MDM (Authorization: Bearer …, X-Device-Token: …
 `;
   }
   const t = (args: string) => `eval "$(npm run -s token -- ${tokenFlags ? `${tokenFlags} ` : ""}${args})"`;
+  if (verifiedAccessDir !== undefined) {
+    // The tour's expected codes below belong to the project's own policies, which AVA mode does not read.
+    return `${ready}
+AVA mode: the authorizers enforce the Verified Access policies of ${verifiedAccessDir}. Say which domain
+API Gateway received a request on with ${header(EMULATE_DOMAIN_HEADER)} (the local stack only), e.g.:
+
+  ${t("--user alice --groups Employees --device patched")}
+  curl -s -o /dev/null -w '%{http_code}\n' ${restUrl}/wiki/home -H "Authorization: Bearer $TOKEN" -H "X-Device-Token: $DEVICE_TOKEN" -H "${header(EMULATE_DOMAIN_HEADER)}: app.example.com"
+
+Each decision's audit record below names the deciding policies (README "Trying AVA mode locally").
+`;
+  }
   const curl = (method: string, path: string, withDevice = true, extra = "") =>
     `curl -s -o /dev/null -w '%{http_code}\\n' -X ${method} ${restUrl}${path} -H "Authorization: Bearer $TOKEN"${withDevice ? ' -H "X-Device-Token: $DEVICE_TOKEN"' : ""}${extra}`;
   return `${ready}
