@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { avpPolicySourceSchema } from "../policy/verified-permissions/options.js";
 
 /**
  * The one configuration document of the PDP. Validated once at cold start; unknown keys are rejected
@@ -101,14 +102,7 @@ export const policySourceSchema = z.discriminatedUnion("engine", [
     /** Folder with `*.cedar` and `schema.cedarschema`, relative to the config file. */
     dir: z.string().min(1).default("../policies"),
   }),
-  z.strictObject({
-    engine: z.literal("verified-permissions"),
-    policyStoreId: z.string().min(1),
-    region: z.string().min(1).optional(),
-    endpoint: httpUrl.optional(),
-    /** Local folder with the schema and policies mirrored into the store (used for the revision and CLI). */
-    dir: z.string().min(1).default("../policies"),
-  }),
+  avpPolicySourceSchema,
 ]);
 
 export const configSchema = z.strictObject({

@@ -38,6 +38,8 @@ interface Trail {
   identityResult?: IdentityResult;
   postureResult?: PostureResult;
   resolved?: ResolvedResource;
+  /** The revision the engine's answer names (a reloading engine may have moved on since). */
+  revision?: string;
 }
 
 /**
@@ -83,6 +85,7 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
 
     const query = buildQuery(identity, postureResult.posture, resolution.resource, request, nowSeconds);
     const answer = await askEngine(engine, query);
+    trail.revision = answer.revision;
     return { ...fromEngineAnswer(answer), principal, posture: postureResult.posture };
   }
 
@@ -100,7 +103,7 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
         // A bug or a fault we did not foresee: never an allow, still recorded.
         result = denied("error", [{ code: "internal_error", message: errorMessage(err) }]);
       }
-      const decision: Decision = { decisionId, policyRevision: engine.revision, ...result };
+      const decision: Decision = { decisionId, policyRevision: trail.revision ?? engine.revision, ...result };
       const latencyUs = Number(process.hrtime.bigint() - started) / 1000;
       emitAudit(deps.audit, auditRecord(decision, request, trail, nowMs, engine.name, latencyUs));
       return decision;
@@ -118,9 +121,12 @@ async function askEngine(engine: PolicyEngine, query: Parameters<PolicyEngine["i
 
 function fromEngineAnswer(answer: EngineAnswer): Omit<Decision, "decisionId" | "policyRevision"> {
   if (answer.type === "failure") {
+    const code = answer.code ?? "engine_failure";
+    // The engine could not answer (down, throttled, stale copy): a server fault, recorded as such.
+    const outcome: Outcome = code === "engine_failure" ? "deny" : "error";
     return denied(
-      "deny",
-      answer.errors.map((e) => ({ code: "engine_failure" as const, message: e.message, ...(e.policyId ? { policyId: e.policyId } : {}) })),
+      outcome,
+      answer.errors.map((e) => ({ code, message: e.message, ...(e.policyId ? { policyId: e.policyId } : {}) })),
     );
   }
   // Cedar skips a policy that errors and still answers: a forbid that errors does not forbid. Any error denies.

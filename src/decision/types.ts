@@ -34,6 +34,8 @@ export type ReasonCode =
   | "policy_denied"
   | "policy_evaluation_error"
   | "engine_failure"
+  | "engine_unavailable"
+  | "policy_store_stale"
   | "internal_error";
 
 export interface DecisionError {
