@@ -6,8 +6,7 @@ import { createRouteResolver } from "./decision/resource.js";
 import type { JwtVerifyOptions } from "./identity/jwt-verifier.js";
 import { createIdentityVerifier } from "./identity/identity-verifier.js";
 import type { PolicyEngine } from "./policy/engine.js";
-import { loadPolicyDir } from "./policy/loader.js";
-import { createLocalCedarEngine } from "./policy/local-engine.js";
+import { createConfiguredEngine } from "./policy/engine-factory.js";
 import { loadBaseline } from "./posture/baseline.js";
 import { createPostureVerifier } from "./posture/verifier.js";
 
@@ -15,7 +14,7 @@ export interface PdpOptions {
   /** Defaults to `loadConfig()` (ZTPDP_CONFIG, else the bundled config). */
   config?: LoadedConfig;
   audit?: AuditSink;
-  /** Replaces the engine named by the config (e.g. a Verified Permissions engine built by the caller). */
+  /** Replaces the engine named by the config (tests: a stub, or an engine with its own client). */
   engine?: PolicyEngine;
   now?: () => number;
   /** Fetch every JWKS before the first request (default true). */
@@ -47,12 +46,12 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
     baseline: loadBaseline(loaded.resolvePath(config.devicePosture.patchBaselineFile)),
     jwt,
   });
-  if (!options.engine && config.policy.engine !== "local") {
-    // Never fall back to the local policies silently: the operator asked for the shared store.
-    throw new Error(`${loaded.file}: policy engine "${config.policy.engine}" needs an engine passed to createPdp (not built into this release)`);
-  }
-  const engine = options.engine ?? createLocalCedarEngine(loadPolicyDir(loaded.resolvePath(config.policy.dir)));
-  if (options.hydrate !== false) await Promise.all([identity.hydrate(), posture.hydrate()]);
+  // The engine the config names (engine-factory.ts; a Verified Permissions config never falls back to local
+  // policies), built while the JWKS are fetched: a mirror's first read of the store overlaps them.
+  const [engine] = await Promise.all([
+    options.engine ?? createConfiguredEngine(loaded),
+    options.hydrate !== false ? Promise.all([identity.hydrate(), posture.hydrate()]) : undefined,
+  ]);
   const pdp = createDecisionPoint({
     identity,
     posture,

@@ -1,6 +1,8 @@
 import { getCedarVersion } from "@cedar-policy/cedar-wasm/nodejs";
 import { explainCommand, EXPLAIN_HELP } from "./commands/explain.js";
 import { fmtCommand, FMT_HELP } from "./commands/fmt.js";
+import { pullCommand, PULL_HELP } from "./commands/pull.js";
+import { pushCommand, PUSH_HELP } from "./commands/push.js";
 import { testCommand, TEST_HELP } from "./commands/test.js";
 import { validateCommand, VALIDATE_HELP } from "./commands/validate.js";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
@@ -15,6 +17,8 @@ commands:
   fmt [--check] [files]      format .cedar files with Cedar's formatter
   test [dir]                 run the scenario files in <dir>/tests through the decision core
   explain [request flags]    evaluate one request and show why
+  push [dir]                 make a Verified Permissions policy store match the policy folder
+  pull <dir>                 write a Verified Permissions policy store into a policy folder
 
 Run \`ztpdp <command> --help\` for a command's flags.
 exit: 0 success, 1 problems found, 2 usage error`;
@@ -26,6 +30,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   fmt: { run: fmtCommand, help: FMT_HELP },
   test: { run: testCommand, help: TEST_HELP },
   explain: { run: explainCommand, help: EXPLAIN_HELP },
+  push: { run: pushCommand, help: PUSH_HELP },
+  pull: { run: pullCommand, help: PULL_HELP },
 };
 
 /**

@@ -1,0 +1,70 @@
+import { CreatePolicyStoreCommand, VerifiedPermissionsClient } from "@aws-sdk/client-verifiedpermissions";
+import { applyPush } from "../../../src/cli/avp/push-apply.js";
+import { planPush } from "../../../src/cli/avp/push-plan.js";
+import { startLocalAvp, type LocalAvp } from "../../../src/dev/avp/server.js";
+import type { LoadedPolicySet } from "../../../src/policy/loader.js";
+import type { Budget } from "../../../src/policy/verified-permissions/call-budget.js";
+import type { EngineEvent } from "../../../src/policy/verified-permissions/events.js";
+import { createMirrorEngine, type MirrorEngineOptions } from "../../../src/policy/verified-permissions/mirror-engine.js";
+import { createRemoteEngine } from "../../../src/policy/verified-permissions/remote-engine.js";
+import { createRequestCheck } from "../../../src/policy/verified-permissions/request-check.js";
+import { readStore } from "../../../src/policy/verified-permissions/store-reader.js";
+
+export const NS = "ZtPdp";
+/** Generous for a loaded 2-core machine; fault tests pass their own. */
+export const TEST_BUDGET: Budget = { timeoutMs: 10_000, attemptTimeoutMs: 5_000, maxAttempts: 3 };
+
+/** The real SDK client against a local endpoint (SDK retries off: the engines retry themselves). */
+export function sdkClient(avp: LocalAvp): VerifiedPermissionsClient {
+  return new VerifiedPermissionsClient({
+    region: "eu-west-1",
+    endpoint: avp.url,
+    credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local-secret" },
+    maxAttempts: 1,
+  });
+}
+
+/** A new STRICT store holding `set`, filled through `ztpdp push`'s own plan and writes. */
+export async function storeWith(avp: LocalAvp, set: LoadedPolicySet): Promise<string> {
+  const client = sdkClient(avp);
+  const { policyStoreId } = await client.send(new CreatePolicyStoreCommand({ validationSettings: { mode: "STRICT" } }));
+  const plan = planPush(set, NS, undefined);
+  if (!plan.ok) throw new Error(`cannot push: ${plan.problems.join("; ")}`);
+  const applied = await applyPush(client, String(policyStoreId), plan.plan.changes);
+  if (applied.failed) throw new Error(`push failed: ${applied.failed.message}`);
+  return String(policyStoreId);
+}
+
+export async function currentSnapshot(avp: LocalAvp, policyStoreId: string) {
+  return (await readStore({ client: sdkClient(avp), policyStoreId, budget: TEST_BUDGET, deadline: performance.now() + 30_000 })).snapshot;
+}
+
+export function remoteEngine(avp: LocalAvp, policyStoreId: string, set: LoadedPolicySet, budget: Budget = TEST_BUDGET, events: EngineEvent[] = []) {
+  return createRemoteEngine({
+    client: sdkClient(avp),
+    policyStoreId,
+    namespace: NS,
+    budget,
+    initTimeoutMs: 10_000,
+    check: createRequestCheck(set.schemaText),
+    events: (e) => events.push(e),
+  });
+}
+
+export function mirrorEngine(avp: LocalAvp, policyStoreId: string, extra: Partial<MirrorEngineOptions> = {}, events: EngineEvent[] = []) {
+  return createMirrorEngine({
+    client: sdkClient(avp),
+    policyStoreId,
+    namespace: NS,
+    budget: TEST_BUDGET,
+    refreshSeconds: 60,
+    maxStalenessSeconds: 600,
+    initTimeoutMs: 10_000,
+    decisionTimeoutMs: 2_000,
+    timer: false,
+    events: (e) => events.push(e),
+    ...extra,
+  });
+}
+
+export { startLocalAvp, type LocalAvp };
