@@ -1,4 +1,5 @@
-import { policyToJson, policyToText, schemaToText, type SchemaJson } from "@cedar-policy/cedar-wasm/nodejs";
+import { policyToJson, policyToText, schemaToJson, schemaToText, type SchemaJson } from "@cedar-policy/cedar-wasm/nodejs";
+import { canonicalJson } from "../../policy/revision.js";
 import { unqualifyPolicyText, unqualifySchema } from "../../policy/verified-permissions/namespace.js";
 import { STABLE_ID, stableIdFromStatement, stableIdOf } from "../../policy/verified-permissions/policy-ids.js";
 import { linkedPolicyText } from "../../policy/verified-permissions/store-policy-set.js";
@@ -23,6 +24,7 @@ export function pullFolder(snapshot: StoreSnapshot, ns: string): PulledFolder {
   const unqualified = unqualifySchema(JSON.parse(snapshot.schema.text) as Record<string, Record<string, unknown>>, ns);
   const schema = schemaToText(unqualified as unknown as SchemaJson<string>);
   if (schema.type === "failure") throw new Error(`the store's schema cannot be written in Cedar syntax: ${schema.errors.map((e) => e.message).join("; ")}`);
+  const schemaText = exactSchemaText(schema.text, unqualified);
 
   const warnings: string[] = [];
   const files: PulledFolder["files"] = [];
@@ -45,7 +47,18 @@ export function pullFolder(snapshot: StoreSnapshot, ns: string): PulledFolder {
     }
     files.push({ name: fileName(id, names), id, text: `${text}\n` });
   }
-  return { schemaText: schema.text, files, warnings };
+  return { schemaText, files, warnings };
+}
+
+/**
+ * Cedar writes action groups as `in [Action::"read"]`, which reads back with an explicit `"type": "Action"`
+ * where the pushed schema (`in ["read"]`) had none: the same schema, another JSON. The short form is used
+ * when it reads back to exactly the stored JSON, so a pulled folder has the pushed folder's revision.
+ */
+function exactSchemaText(text: string, json: unknown): string {
+  const short = text.replace(/\bAction::("(?:[^"\\]|\\.)*")/g, "$1");
+  const back = schemaToJson(short);
+  return back.type === "success" && canonicalJson(back.json) === canonicalJson(json) ? short : text;
 }
 
 /** A policy text whose `@id` is `id`: prepended, or (when the text has another `@id`) rewritten through Cedar's JSON form. */

@@ -175,7 +175,7 @@ describe("composition root", () => {
   it("never falls back to local policies on a Verified Permissions config: with the store unreachable, an allowed request is a fault", async () => {
     const { loaded, cleanup } = writeLocalConfig(issuers.issuer.replace("/idp", ""), (doc) => {
       // A closed loopback port: the store cannot be reached (no network is used).
-      const dir = doc.policy.dir; // the local policies' schema: what the remote engine checks requests against
+      const dir = (doc.policy as { dir: string }).dir; // the local policies' schema: what the remote engine checks requests against
       doc.policy = { engine: "verified-permissions", policyStoreId: "ps-123", region: "eu-west-1", endpoint: "http://127.0.0.1:9", dir, timeoutMs: 500, initTimeoutMs: 500 };
     });
     const env = { ...process.env };
