@@ -109,4 +109,6 @@ if (existsSync(cli)) {
 for (const name of ["start", "token"]) {
   await build({ ...common, minify: false, sourcemap: false, entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
 }
+// `npm start` with ZTPDP_ENGINE=avp-* runs a local Verified Permissions endpoint, which evaluates with Cedar.
+cpSync(wasm, join(dist, "dev/cedar_wasm_bg.wasm"));
 console.log(`built ${entries.length} function(s)${existsSync(cli) ? ", the CLI" : ""} and the dev tools into dist/`);

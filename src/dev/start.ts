@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { loadConfig } from "../config/load.js";
 import { formatAudit } from "./audit-printer.js";
+import { avpStackFromEnv } from "./avp-stack.js";
 import { startDevIssuers } from "./issuers.js";
 import { DEFAULT_DEV_KEYS_DIR, loadOrCreateDevKeys } from "./keys.js";
 import { startOffline } from "./offline.js";
@@ -23,12 +24,20 @@ const issuers = await startDevIssuers({ config, keys, port: issuerPort }).catch(
   process.exit(1);
 });
 console.log(`dev IdP and MDM: http://127.0.0.1:${issuers.port}  (keys in ${DEFAULT_DEV_KEYS_DIR}/, never committed)`);
+
+// ZTPDP_ENGINE=avp-remote | avp-mirror: decide with Verified Permissions on a local endpoint (avp-stack.ts).
+const avpStack = await avpStackFromEnv(root, process.env, verbose).catch(async (err: Error) => {
+  console.error(err.message);
+  await issuers.close();
+  process.exit(1);
+});
 console.log("starting serverless-offline (API Gateway emulation)…");
 
 const stack = await startOffline({
   root,
   httpPort,
   lambdaPort: Number(process.env.ZTPDP_LAMBDA_PORT ?? 3002),
+  ...(avpStack ? { env: avpStack.env } : {}),
   onAudit: (record) => console.log(formatAudit(record)),
   onLine: (line) => {
     // Offline's banner and per-request chatter are noise once the tour is printed; keep real errors. A 401
@@ -38,6 +47,7 @@ const stack = await startOffline({
 }).catch(async (err: Error) => {
   console.error(err.message);
   await issuers.close();
+  await avpStack?.close();
   process.exit(1);
 });
 console.log(quickTour(stack.restUrl, stack.httpUrl));
@@ -45,6 +55,7 @@ console.log(quickTour(stack.restUrl, stack.httpUrl));
 const shutdown = async () => {
   await stack.stop();
   await issuers.close();
+  await avpStack?.close();
   process.exit(0);
 };
 process.on("SIGINT", shutdown);

@@ -38,9 +38,9 @@ export interface LocalIssuers {
 }
 
 /** Dev IdP + MDM on a free loopback port with keys made for this run, and the config that trusts them. */
-export async function startLocalIssuers(): Promise<LocalIssuers> {
+export async function startLocalIssuers(edit?: (doc: Record<string, unknown>) => void): Promise<LocalIssuers> {
   const port = await freeLoopbackPort();
-  const { path, loaded, cleanup } = writeLocalConfig(`http://127.0.0.1:${port}`);
+  const { path, loaded, cleanup } = writeLocalConfig(`http://127.0.0.1:${port}`, edit);
   const keys = ephemeralDevKeys();
   const server: DevIssuers = await startDevIssuers({ config: loaded.config, keys, port });
   const { config } = loaded;
