@@ -25,7 +25,7 @@ if (!existsSync(join(root, "dist/rest-authorizer/index.mjs"))) throw new Error("
 rmSync(out, { recursive: true, force: true }); // chunk names change with their contents
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [join(root, "bench/worker.ts"), join(root, "bench/coldstart-probe.ts"), join(root, "bench/avp-endpoint.ts")],
+  entryPoints: [join(root, "bench/worker.ts"), join(root, "bench/coldstart-probe.ts"), join(root, "bench/tp-coldstart-probe.ts"), join(root, "bench/dynamo-server.ts"), join(root, "bench/avp-endpoint.ts")],
   outdir: out,
   outExtension: { ".js": ".mjs" },
   // Splitting keeps each group's dependencies in its own chunk, loaded only by the process that runs it.
@@ -102,6 +102,8 @@ if (wanted("groups")) measurements.push(...(await runGroup("groups")));
 if (wanted("scale")) for (const n of quick ? [20, 200] : [20, 200, 1000, 5000]) measurements.push(...(await runGroup("scale", n)));
 if (wanted("avp")) measurements.push(...(await runGroup("avp")));
 if (wanted("avp-engines")) for (const mode of ["remote", "mirror"]) measurements.push(...(await runGroup("avp-engines", mode)));
+// The Verified Access trust provider's functions (tp.*): per-call latency and each function's cold start.
+if (wanted("trust-provider")) measurements.push(...(await runGroup("trust-provider")));
 if (wanted("cedarling")) {
   try {
     measurements.push(...(await runGroup("cedarling")));

@@ -24,6 +24,8 @@ async function run(): Promise<unknown> {
       return (await import("./groups/memory.js")).memoryGroup(Number(process.env.ZTPDP_BENCH_DECISIONS ?? 100_000));
     case "coldstart":
       return (await import("./groups/coldstart.js")).coldStartGroup(Number(process.env.ZTPDP_BENCH_COLD_RUNS ?? 7));
+    case "trust-provider":
+      return (await import("./groups/trust-provider.js")).trustProviderGroup(Math.min(iterations, 10_000), Number(process.env.ZTPDP_BENCH_COLD_RUNS ?? 7));
     case "cedarling":
       return (await import("./groups/cedarling.js")).cedarlingGroup(Math.min(iterations, 5_000));
     default:

@@ -91,6 +91,12 @@ for (const file of entries) {
   const name = basename(file, ".ts");
   const outdir = join(dist, name);
   await build({ ...common, entryPoints: [join(functionsDir, file)], outfile: join(outdir, "index.mjs") });
+  // The Verified Access trust provider (tp-*) reads the config and, for posture, the patch baseline; no Cedar.
+  if (name.startsWith("tp-")) {
+    cpSync(join(root, "config"), join(outdir, "config"), { recursive: true });
+    cpSync(join(root, "policies/patch-baseline.yaml"), join(outdir, "policies/patch-baseline.yaml"));
+    continue;
+  }
   // Only the authorizers decide; the demo API ships its bundle alone.
   if (!name.endsWith("-authorizer")) continue;
   cpSync(wasm, join(outdir, "cedar_wasm_bg.wasm"));
@@ -106,8 +112,10 @@ if (existsSync(cli)) {
   chmodSync(join(dist, "cli/ztpdp.mjs"), 0o755); // `npx ztpdp` executes the bin directly
 }
 // The local stack (`npm start`) and the token minting command: development tools, never deployed.
-for (const name of ["start", "token"]) {
-  await build({ ...common, minify: false, sourcemap: false, entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
+for (const name of ["start", "token", "ava"]) {
+  // dynalite (the local DynamoDB) loads a native LevelDB binding by path, and cedar-wasm its .wasm file:
+  // both stay in node_modules (dev tools run from the project folder).
+  await build({ ...common, minify: false, sourcemap: false, external: ["dynalite", "@cedar-policy/cedar-wasm"], entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
 }
 // `npm start` with ZTPDP_ENGINE=avp-* runs a local Verified Permissions endpoint, which evaluates with Cedar.
 cpSync(wasm, join(dist, "dev/cedar_wasm_bg.wasm"));

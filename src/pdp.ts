@@ -4,9 +4,10 @@ import { loadConfig, type LoadedConfig } from "./config/load.js";
 import { createDecisionPoint, type DecisionPoint } from "./decision/decide.js";
 import { createRouteResolver } from "./decision/resource.js";
 import type { JwtVerifyOptions } from "./identity/jwt-verifier.js";
+import { principalAttributeProblems } from "./identity/attribute-schema-check.js";
 import { createIdentityVerifier } from "./identity/identity-verifier.js";
 import type { PolicyEngine } from "./policy/engine.js";
-import { createConfiguredEngine } from "./policy/engine-factory.js";
+import { configuredEngineSource } from "./policy/engine-factory.js";
 import { loadBaseline } from "./posture/baseline.js";
 import { createPostureVerifier } from "./posture/verifier.js";
 
@@ -47,9 +48,13 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
     jwt,
   });
   // The engine the config names (engine-factory.ts; a Verified Permissions config never falls back to local
-  // policies), built while the JWKS are fetched: a mirror's first read of the store overlaps them.
+  // policies). Claim → principal attribute mappings and its schema must agree (attribute-schema-check.ts).
+  const source = options.engine ? undefined : configuredEngineSource(loaded);
+  const attributeProblems = source ? principalAttributeProblems(config.issuers, source.schema) : [];
+  if (attributeProblems.length > 0) throw new Error(`${loaded.file} and ${source!.schemaFile} disagree on principal attributes:\n  - ${attributeProblems.join("\n  - ")}`);
+  // Built while the JWKS are fetched: a Verified Permissions mirror's first read of the store overlaps them.
   const [engine] = await Promise.all([
-    options.engine ?? createConfiguredEngine(loaded),
+    options.engine ?? source!.create(),
     options.hydrate !== false ? Promise.all([identity.hydrate(), posture.hydrate()]) : undefined,
   ]);
   const pdp = createDecisionPoint({

@@ -25,6 +25,10 @@ export interface AuditRecord {
     tokenFingerprint?: string;
     jti?: string;
     kid?: string;
+    /** The IdP left groups out (`groups_overage`) or sent no group claim (`groups_claim_absent`): the decision saw none. */
+    groupsUnavailable?: import("../identity/types.js").GroupsNoticeCode;
+    /** Principal attributes whose claim had the wrong type, so they held their least-trusted value. */
+    attributesUntrusted?: string[];
   };
   device: {
     verified: boolean;

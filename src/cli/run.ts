@@ -1,4 +1,5 @@
 import { getCedarVersion } from "@cedar-policy/cedar-wasm/nodejs";
+import { configCommand, CONFIG_HELP } from "./commands/config.js";
 import { explainCommand, EXPLAIN_HELP } from "./commands/explain.js";
 import { fmtCommand, FMT_HELP } from "./commands/fmt.js";
 import { pullCommand, PULL_HELP } from "./commands/pull.js";
@@ -17,6 +18,7 @@ commands:
   fmt [--check] [files]      format .cedar files with Cedar's formatter
   test [dir]                 run the scenario files in <dir>/tests through the decision core
   explain [request flags]    evaluate one request and show why
+  config [--config FILE]     print the effective configuration (presets expanded, defaults shown)
   push [dir]                 make a Verified Permissions policy store match the policy folder
   pull <dir>                 write a Verified Permissions policy store into a policy folder
 
@@ -30,6 +32,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   fmt: { run: fmtCommand, help: FMT_HELP },
   test: { run: testCommand, help: TEST_HELP },
   explain: { run: explainCommand, help: EXPLAIN_HELP },
+  config: { run: configCommand, help: CONFIG_HELP },
   push: { run: pushCommand, help: PUSH_HELP },
   pull: { run: pullCommand, help: PULL_HELP },
 };

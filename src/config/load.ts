@@ -3,6 +3,9 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
+import { expandIssuerPresets } from "../identity/presets/index.js";
+import { issuerCrossProblems } from "./issuer-rules.js";
+import { trustProviderProblems } from "../trust-provider/config-check.js";
 import { configSchema, type PdpConfig } from "./schema.js";
 
 /** Environment variable naming the config file; unset means the bundled default. */
@@ -53,10 +56,15 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   } catch (err) {
     throw new ConfigError(file, [`not valid YAML/JSON: ${(err as Error).message.split("\n")[0]}`]);
   }
-  const parsed = configSchema.safeParse(raw);
+  // Issuer presets (src/identity/presets/) are expanded first; their problems join the schema's, minus
+  // the follow-on noise of an entry whose expansion already failed.
+  const expanded = expandIssuerPresets(raw);
+  const parsed = configSchema.safeParse(expanded.doc);
+  const issues = parsed.success ? [] : parsed.error.issues.filter((i) => !(i.path[0] === "issuers" && expanded.failed.has(i.path[1] as number)));
+  if (expanded.problems.length > 0 || issues.length > 0) throw new ConfigError(file, [...expanded.problems, ...formatIssues(issues)]);
   if (!parsed.success) throw new ConfigError(file, formatIssues(parsed.error.issues));
   const config = parsed.data;
-  const problems = crossFieldProblems(config);
+  const problems = [...crossFieldProblems(config), ...issuerCrossProblems(config), ...trustProviderProblems(config, isLoopbackHost)];
   if (problems.length > 0) throw new ConfigError(file, problems);
   const base = dirname(file);
   return { config, file, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) };

@@ -1,5 +1,9 @@
 import { z } from "zod";
 import { avpPolicySourceSchema } from "../policy/verified-permissions/options.js";
+import { SUPPORTED_ALGORITHMS } from "../identity/algorithms.js";
+import { attributeMap, claimPath, PRESET_NAMES, requiredClaim, SERVICE_MATCHES } from "./issuer-fields.js";
+import { refineIssuer } from "./issuer-refine.js";
+import { trustProviderSchema } from "../trust-provider/config-schema.js";
 
 /**
  * The one configuration document of the PDP. Validated once at cold start; unknown keys are rejected
@@ -7,7 +11,10 @@ import { avpPolicySourceSchema } from "../policy/verified-permissions/options.js
  */
 
 const httpUrl = z.url({ protocol: /^https?$/ });
-const algorithm = z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"]);
+// One list decides (src/identity/algorithms.ts): PS256 & co. are refused here, not at cold start.
+const algorithm = z.enum(SUPPORTED_ALGORITHMS, {
+  error: (issue) => `algorithm \`${String(issue.input)}\` is not supported by the verifier (supported: ${SUPPORTED_ALGORITHMS.join(", ")})`,
+});
 
 /** How a JWT issuer is trusted: shared by user-token issuers and device-posture providers. */
 export const jwtTrustSchema = z.strictObject({
@@ -20,14 +27,40 @@ export const jwtTrustSchema = z.strictObject({
   algorithms: z.array(algorithm).min(1).default(["RS256"]),
   /** Accepted `typ` header values (compared case-insensitively, `application/` prefix ignored, RFC 8725 §3.11). */
   types: z.array(z.string().min(1)).min(1),
+  /**
+   * Accept a token without a `typ` header (Cognito, Okta access tokens have none). Off unless a preset or
+   * the operator says so; a token that does carry `typ` must still name one of `types`.
+   */
+  acceptMissingTyp: z.boolean().default(false),
 });
 
 export const issuerSchema = jwtTrustSchema.extend({
   /** Short label used in audit records and in `context.identity.issuer`. */
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  /** Which IdP's token shapes this entry follows; presets are expanded before validation (src/identity/presets/). */
+  preset: z.enum(PRESET_NAMES).default("generic"),
+  /** The preset's tenant values as given (user pool id, Okta domain, Entra tenant id...), kept for `ztpdp config`. */
+  tenant: z.record(z.string(), z.unknown()).optional(),
+  /** Further exact `iss` values of the same issuer (Google's `accounts.google.com`, Cognito's updated issuer form). */
+  issuerAliases: z.array(z.string().min(1)).default([]),
+  /** Accepted `typ` header values; may be empty only with `acceptMissingTyp` (an IdP that never sends `typ`). */
+  types: z.array(z.string().min(1)).default([]),
+  /** Accepted `aud` values. Empty only when the client id is checked instead (Cognito access tokens carry no `aud`). */
+  audiences: z.array(z.string().min(1)).default([]),
+  /** Audiences that never count as "another audience" (Auth0 adds its own `/userinfo` to access tokens). */
+  ignoredAudiences: z.array(z.string().min(1)).default([]),
+  /** Where an access token names the client it was issued to (`client_id`, `cid`, `azp`, `appid`); required when set. */
+  clientIdClaim: z.string().min(1).optional(),
+  /** Accepted client ids (in `clientIdClaim`; for Cognito, `client_id` or the ID token's `aud`). Empty: any client. */
+  clientIds: z.array(z.string().min(1)).default([]),
+  /** Claims that tell this issuer's access tokens from its other tokens (`typ: Bearer`, `ver: "2.0"`, `tid`). */
+  requiredClaims: z.array(requiredClaim).default([]),
   /** Which OIDC token this issuer's callers present (Cognito's `token_use` is checked when present). */
   tokenUse: z.enum(["access", "id"]),
-  groupClaim: z.string().min(1).default("groups"),
+  /** Claim holding group names; `null` when this issuer conveys no groups (Google). */
+  groupClaim: claimPath.nullable().default("groups"),
+  /** Claims whose presence says the IdP left groups out (Entra `hasgroups`); OIDC `_claim_names` is always honoured. */
+  groupOverageClaims: z.array(z.string().min(1)).default([]),
   /** Mirrors a Verified Permissions identity source so local and AVP answers match. */
   principal: z
     .strictObject({
@@ -37,6 +70,8 @@ export const issuerSchema = jwtTrustSchema.extend({
       /** AVP prepends `<prefix>|` to user and group entity ids; Cognito uses the user pool id. */
       entityIdPrefix: z.string().min(1).max(100).optional(),
       principalIdClaim: z.string().min(1).default("sub"),
+      /** Principal attributes from claims, typed; a claim of another type gets the least-trusted value. */
+      attributes: attributeMap,
     })
     .prefault({}),
   /**
@@ -47,9 +82,12 @@ export const issuerSchema = jwtTrustSchema.extend({
     .strictObject({
       clientIdClaims: z.array(z.string().min(1)).min(1).default(["client_id", "cid", "azp"]),
       enabled: z.boolean().default(true),
+      /** How a machine token is recognised (issuer-fields.ts). */
+      match: z.enum(SERVICE_MATCHES).default("sub-is-client-id"),
+      attributes: attributeMap,
     })
     .prefault({}),
-});
+}).superRefine(refineIssuer, { when: () => true });
 
 export const postureFormat = z.enum(["jamf", "crowdstrike", "jumpcloud", "generic"]);
 
@@ -120,6 +158,8 @@ export const configSchema = z.strictObject({
   policy: policySourceSchema.default({ engine: "local", dir: "../policies" }),
   limits: limitsSchema,
   jwks: jwksSchema,
+  /** AWS Verified Access OIDC trust provider (src/trust-provider); absent = not served. */
+  trustProvider: trustProviderSchema.optional(),
   development: z
     .strictObject({
       /** Allow `http://` JWKS URIs, and only on loopback hosts. Never set this in production. */

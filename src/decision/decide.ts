@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { deviceSummary } from "../audit/device-summary.js";
+import { identitySummary } from "../audit/identity-summary.js";
 import { AUDIT_SCHEMA, type AuditRecord } from "../audit/record.js";
 import { emitAudit, type AuditSink } from "../audit/sink.js";
 import type { IdentityResult, VerifiedIdentity } from "../identity/types.js";
 import type { EngineAnswer, PolicyEngine } from "../policy/engine.js";
-import { LEAST_TRUSTED_POSTURE, type PostureResult } from "../posture/types.js";
+import type { PostureResult } from "../posture/types.js";
 import { buildQuery } from "./query.js";
 import type { ResolvedResource, ResourceResolution } from "./resource.js";
 import type { AccessRequest, Decision, DecisionError, Outcome } from "./types.js";
@@ -156,7 +158,6 @@ function errorMessage(err: unknown): string {
 function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, nowMs: number, engine: string, latencyUs: number): AuditRecord {
   const idr = trail.identityResult;
   const identity = idr?.ok ? idr.identity : undefined;
-  const posture = trail.postureResult?.posture ?? LEAST_TRUSTED_POSTURE;
   const route = trail.resolved?.route;
   return {
     schema: AUDIT_SCHEMA,
@@ -168,14 +169,7 @@ function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, n
     principal: identity ? { ...identity.principal } : null,
     groups: identity ? identity.groups.map((g) => g.id) : [],
     identity: identity
-      ? {
-          issuer: identity.issuerName,
-          kind: identity.kind,
-          tokenUse: identity.tokenUse,
-          mfa: identity.mfa,
-          tokenFingerprint: identity.tokenFingerprint,
-          ...(identity.jti ? { jti: identity.jti } : {}),
-        }
+      ? identitySummary(identity)
       : idr && !idr.ok
         ? {
             ...(idr.issuer ? { issuer: idr.issuer } : {}),
@@ -183,20 +177,7 @@ function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, n
             ...(idr.kid !== undefined ? { kid: idr.kid } : {}),
           }
         : {},
-    device: {
-      verified: posture.verified,
-      provider: posture.provider,
-      managed: posture.managed,
-      compliant: posture.compliant,
-      os: `${posture.os.family} ${posture.os.version}`,
-      patched: posture.os.patched,
-      riskLevel: posture.riskLevel,
-      edrScore: posture.edrScore,
-      ageSeconds: posture.ageSeconds,
-      ...(trail.postureResult?.tokenFingerprint ? { tokenFingerprint: trail.postureResult.tokenFingerprint } : {}),
-      ...(trail.postureResult?.jti ? { jti: trail.postureResult.jti } : {}),
-      ...(trail.postureResult?.failure ? { untrustedReason: trail.postureResult.failure.code } : {}),
-    },
+    device: deviceSummary(trail.postureResult),
     action: request.method,
     resource: route ? { type: "Route", id: route.path, application: route.application, classification: route.classification } : null,
     request: {

@@ -25,7 +25,8 @@ export function buildQuery(
   const application = { type: "Application", id: route.application };
 
   const entities: EntityJson[] = [
-    { uid: principal, attrs: {}, parents: identity.groups.map((g) => ({ type: g.type, id: g.id })) },
+    // Attributes come typed from principal-attributes.ts (every declared one, least-trusted when unknown).
+    { uid: principal, attrs: { ...identity.attributes }, parents: identity.groups.map((g) => ({ type: g.type, id: g.id })) },
     ...identity.groups.map((g) => ({ uid: { type: g.type, id: g.id }, attrs: {}, parents: [] })),
     {
       uid: resource,

@@ -28,6 +28,8 @@ export interface AccessRequest {
 export type ReasonCode =
   | import("../identity/types.js").IdentityFailureCode
   | import("../posture/types.js").PostureFailureCode
+  | import("../identity/types.js").GroupsNoticeCode
+  | import("../trust-provider/reasons.js").TrustProviderReasonCode
   | "request_invalid"
   | "route_unknown"
   | "method_unknown"

@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PdpConfig } from "../config/schema.js";
 import type { DevKeys, DevSigningKey } from "./keys.js";
+import { createLoginIdp } from "./login-idp.js";
 
 /**
  * The development OIDC issuer and MDM, on loopback only. Routes come from the config itself: every issuer
@@ -24,8 +25,11 @@ export interface DevIssuersOptions {
 
 export async function startDevIssuers({ config, keys, port }: DevIssuersOptions): Promise<DevIssuers> {
   const routes = new Map<string, unknown>();
-  const addIssuer = (issuer: string, jwksUri: string, key: DevSigningKey) => {
+  // Identity issuers also sign users in (authorization + token endpoints), for the Verified Access trust provider.
+  const login = createLoginIdp(config, keys.idp);
+  const addIssuer = (issuer: string, jwksUri: string, key: DevSigningKey, extra: Record<string, unknown> = {}) => {
     routes.set(`${new URL(issuer).pathname.replace(/\/$/, "")}/.well-known/openid-configuration`, {
+      ...extra,
       issuer,
       jwks_uri: jwksUri,
       id_token_signing_alg_values_supported: [key.alg],
@@ -34,10 +38,11 @@ export async function startDevIssuers({ config, keys, port }: DevIssuersOptions)
     });
     routes.set(new URL(jwksUri).pathname, { keys: [key.publicJwk] });
   };
-  for (const issuer of config.issuers) addIssuer(issuer.issuer, issuer.jwksUri, keys.idp);
+  for (const issuer of config.issuers) addIssuer(issuer.issuer, issuer.jwksUri, keys.idp, login.metadata(issuer.issuer));
   for (const provider of config.devicePosture.providers) addIssuer(provider.issuer, provider.jwksUri, keys.mdm);
 
   const server = createServer((req, res) => {
+    if (login.handle(req, res)) return;
     const body = req.method === "GET" ? routes.get(new URL(req.url ?? "/", "http://127.0.0.1").pathname) : undefined;
     if (body === undefined) {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"not_found"}');

@@ -10,6 +10,7 @@ import { DEFAULT_DEV_KEYS_DIR, loadOrCreateDevKeys } from "./keys.js";
 import { startOffline } from "./offline.js";
 import { projectRoot } from "./root.js";
 import { quickTour } from "./tour.js";
+import { startDevTrustProvider } from "./trust-provider-stack.js";
 
 const root = projectRoot();
 const { config } = loadConfig(join(root, "config/pdp.yaml"));
@@ -24,11 +25,14 @@ const issuers = await startDevIssuers({ config, keys, port: issuerPort }).catch(
   process.exit(1);
 });
 console.log(`dev IdP and MDM: http://127.0.0.1:${issuers.port}  (keys in ${DEFAULT_DEV_KEYS_DIR}/, never committed)`);
+// The Verified Access trust provider's DynamoDB and secrets (absent from the config: nothing to start).
+const trustProvider = await startDevTrustProvider({ config, keysDir: join(root, DEFAULT_DEV_KEYS_DIR), httpPort });
 
 // ZTPDP_ENGINE=avp-remote | avp-mirror: decide with Verified Permissions on a local endpoint (avp-stack.ts).
 const avpStack = await avpStackFromEnv(root, process.env, verbose).catch(async (err: Error) => {
   console.error(err.message);
   await issuers.close();
+  await trustProvider?.close();
   process.exit(1);
 });
 console.log("starting serverless-offline (API Gateway emulation)…");
@@ -37,7 +41,7 @@ const stack = await startOffline({
   root,
   httpPort,
   lambdaPort: Number(process.env.ZTPDP_LAMBDA_PORT ?? 3002),
-  ...(avpStack ? { env: avpStack.env } : {}),
+  ...(avpStack || trustProvider ? { env: { ...trustProvider?.env, ...avpStack?.env } } : {}),
   onAudit: (record) => console.log(formatAudit(record)),
   onLine: (line) => {
     // Offline's banner and per-request chatter are noise once the tour is printed; keep real errors. A 401
@@ -47,14 +51,17 @@ const stack = await startOffline({
 }).catch(async (err: Error) => {
   console.error(err.message);
   await issuers.close();
+  await trustProvider?.close();
   await avpStack?.close();
   process.exit(1);
 });
 console.log(quickTour(stack.restUrl, stack.httpUrl));
+if (trustProvider) console.log(trustProvider.tour());
 
 const shutdown = async () => {
   await stack.stop();
   await issuers.close();
+  await trustProvider?.close();
   await avpStack?.close();
   process.exit(0);
 };

@@ -1,4 +1,7 @@
 import type { IssuerConfig, LimitsConfig } from "../config/schema.js";
+import { readIssuerGroups } from "./groups.js";
+import { readPrincipalAttributes, type AttributeCatalog } from "./principal-attributes.js";
+import { isServiceToken } from "./service-match.js";
 import type { IdentityFailureCode, VerifiedIdentity } from "./types.js";
 
 /**
@@ -38,6 +41,7 @@ export function mapVerifiedClaims(
   limits: LimitsConfig,
   fingerprint: string,
   nowMs: number,
+  catalog: AttributeCatalog = new Map(),
 ): ClaimsMapping {
   const max = limits.maxClaimStringLength;
   const bad = (message: string): ClaimsMapping => ({ ok: false, code: "token_claims_invalid", message });
@@ -60,13 +64,13 @@ export function mapVerifiedClaims(
     issuer.principal.entityIdPrefix === undefined ? value : `${issuer.principal.entityIdPrefix}|${value}`;
 
   // Validated for every token (a malformed claim is refused even when a service token would not use it).
-  const groupNames = readGroups(payload[issuer.groupClaim], issuer.groupClaim, limits);
+  const groupNames = readIssuerGroups(payload, issuer, limits);
   if (!groupNames.ok) return bad(groupNames.message);
 
   let kind: VerifiedIdentity["kind"] = "user";
   let principal: VerifiedIdentity["principal"];
   let groups: VerifiedIdentity["groups"] = [];
-  if (issuer.services.enabled && clientId !== undefined && clientId === sub) {
+  if (clientId !== undefined && isServiceToken(payload, issuer, clientId, sub)) {
     // Client-credentials token: the subject is the client itself (RFC 9068 §2.2 / Okta `cid`).
     kind = "service";
     principal = { type: issuer.principal.serviceEntityType, id: prefixed(clientId) };
@@ -102,6 +106,11 @@ export function mapVerifiedClaims(
     tokenFingerprint: fingerprint,
     bindingClaims,
   };
+  const mapping = kind === "service" ? issuer.services.attributes : issuer.principal.attributes;
+  const read = readPrincipalAttributes(payload, mapping, catalog.get(principal.type), limits);
+  if (Object.keys(read.attributes).length > 0) identity.attributes = read.attributes;
+  if (read.untrusted.length > 0) identity.attributesUntrusted = read.untrusted;
+  if (kind === "user" && groupNames.unavailable) identity.groupsUnavailable = groupNames.unavailable;
   if (email !== undefined) identity.email = email;
   if (clientId !== undefined) identity.clientId = clientId;
   if (typeof payload.jti === "string") {
@@ -122,26 +131,6 @@ function firstString(payload: Record<string, unknown>, names: string[], max: num
     if (isIdentifier(value, max)) return value;
   }
   return undefined;
-}
-
-/**
- * Groups decide authorization, so they fail closed: absent means none, but a string, an object, a
- * non-string member or more than `maxGroups` entries refuses the token (never truncate a deny-relevant list).
- */
-function readGroups(
-  value: unknown,
-  claim: string,
-  limits: LimitsConfig,
-): { ok: true; groups: string[] } | { ok: false; message: string } {
-  if (value === undefined) return { ok: true, groups: [] };
-  if (!Array.isArray(value)) return { ok: false, message: `claim \`${claim}\` is not an array of strings` };
-  if (value.length > limits.maxGroups) return { ok: false, message: `claim \`${claim}\` has more than ${limits.maxGroups} entries` };
-  for (const g of value) {
-    if (!isIdentifier(g, limits.maxClaimStringLength)) {
-      return { ok: false, message: `claim \`${claim}\` contains an empty, non-string, too long or control-character entry` };
-    }
-  }
-  return { ok: true, groups: [...new Set(value as string[])] };
 }
 
 /** `amr` only ever adds assurance, so dropping malformed input is the safe direction: anything else is []. */

@@ -1,5 +1,8 @@
 import type { IssuerConfig } from "../config/schema.js";
+import { cognitoSignatureCheck } from "./cognito-signature.js";
+import { IdentityConfigError } from "./errors.js";
 import { mapVerifiedClaims } from "./identity-claims.js";
+import { buildAttributeCatalog } from "./principal-attributes.js";
 import { createMultiIssuerJwtVerifier, type JwtVerifyOptions } from "./jwt-verifier.js";
 import type { IdentityResult } from "./types.js";
 
@@ -16,8 +19,11 @@ export interface IdentityVerifier {
  * it, so the JWKS cache survives between invocations.
  */
 export function createIdentityVerifier(issuers: IssuerConfig[], opts: JwtVerifyOptions): IdentityVerifier {
-  const jwt = createMultiIssuerJwtVerifier(issuers, opts);
+  const jwt = createMultiIssuerJwtVerifier(issuers, { ...opts, signatureCheck: cognitoSignatureCheck });
   const now = opts.now ?? Date.now;
+  // Every principal carries every attribute its entity type has, whichever issuer verified it.
+  const { catalog, problems } = buildAttributeCatalog(issuers);
+  if (problems.length > 0) throw new IdentityConfigError(problems.join("; "));
 
   async function verify(token: string | undefined): Promise<IdentityResult> {
     if (token === undefined) return { ok: false, code: "token_missing", message: "no bearer token" };
@@ -29,7 +35,7 @@ export function createIdentityVerifier(issuers: IssuerConfig[], opts: JwtVerifyO
       if (issuer !== undefined) result.issuer = issuer;
       return result;
     }
-    const mapped = mapVerifiedClaims(checked.payload, checked.trust, opts.limits, checked.fingerprint, now());
+    const mapped = mapVerifiedClaims(checked.payload, checked.trust, opts.limits, checked.fingerprint, now(), catalog);
     if (!mapped.ok) {
       const result: IdentityResult = { ...mapped, tokenFingerprint: checked.fingerprint, issuer: checked.trust.issuer };
       if (typeof checked.header.kid === "string") result.kid = checked.header.kid;

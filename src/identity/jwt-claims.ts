@@ -1,5 +1,5 @@
 import type { JwtTrustConfig, LimitsConfig } from "../config/schema.js";
-import { shown } from "./message-value.js";
+import { checkTokenBinding, type TokenBindingRules } from "./token-binding.js";
 import type { IdentityFailureCode } from "./types.js";
 
 /**
@@ -16,7 +16,7 @@ const STRING_CLAIMS = ["sub", "jti", "scope", "azp"] as const;
 
 export function checkRegisteredClaims(
   payload: Record<string, unknown>,
-  trust: JwtTrustConfig,
+  trust: JwtTrustConfig & TokenBindingRules,
   limits: LimitsConfig,
   nowMs: number,
 ): ClaimsCheck {
@@ -39,7 +39,7 @@ export function checkRegisteredClaims(
 
   const time = checkTimes(payload, limits, nowMs / 1000);
   if (!time.ok) return time;
-  return checkAudience(payload, trust);
+  return checkTokenBinding(payload, trust);
 }
 
 /**
@@ -60,26 +60,6 @@ function checkTimes(payload: Record<string, unknown>, limits: LimitsConfig, now:
   const lifetime = exp - (iat ?? now);
   if (lifetime > limits.maxTokenLifetimeSeconds) {
     return fail("token_lifetime_exceeded", `token lifetime exceeds ${limits.maxTokenLifetimeSeconds} seconds`);
-  }
-  return { ok: true };
-}
-
-/**
- * RFC 7519 §4.1.3: the token must name us. OIDC Core §2: with several audiences, `azp` names the party the
- * token was issued to, and it must be one of ours; otherwise a token minted for another client that merely
- * lists us as an extra audience would pass.
- */
-function checkAudience(payload: Record<string, unknown>, trust: JwtTrustConfig): ClaimsCheck {
-  const raw = payload.aud;
-  const audiences = raw === undefined ? [] : typeof raw === "string" ? [raw] : [...new Set(raw as string[])];
-  if (!audiences.some((a) => trust.audiences.includes(a))) {
-    return fail("token_audience_invalid", raw === undefined ? "claim `aud` is missing" : `audience ${shown(raw)} is not accepted`);
-  }
-  if (audiences.length > 1) {
-    const azp = payload.azp;
-    if (typeof azp !== "string" || !trust.audiences.includes(azp)) {
-      return fail("token_audience_invalid", "a token with several audiences needs an `azp` naming an accepted audience");
-    }
   }
   return { ok: true };
 }

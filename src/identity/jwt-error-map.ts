@@ -1,4 +1,6 @@
 import {
+  CognitoJwtInvalidClientIdError,
+  CognitoJwtInvalidTokenUseError,
   FetchError,
   JwkInvalidKtyError,
   JwkInvalidUseError,
@@ -13,6 +15,7 @@ import {
   JwtParseError,
   JwtWithoutValidKidError,
   KidNotFoundInJwksError,
+  ParameterValidationError,
 } from "aws-jwt-verify/error";
 import { JwksFetchError, JwtRejectedError } from "./errors.js";
 import type { IdentityFailureCode } from "./types.js";
@@ -26,6 +29,9 @@ export function mapVerifyError(err: unknown): { code: IdentityFailureCode; messa
   if (err instanceof JwtRejectedError) return { code: err.code, message: err.message };
   const table: [new (...args: never[]) => Error, IdentityFailureCode, string][] = [
     [JwtInvalidSignatureError, "token_signature_invalid", "signature is invalid"],
+    // CognitoJwtVerifier (the Cognito preset): `token_use` and the app client id.
+    [CognitoJwtInvalidTokenUseError, "token_use_invalid", "claim `token_use` is not the expected token use"],
+    [CognitoJwtInvalidClientIdError, "token_client_invalid", "the app client id is not accepted"],
     [JwtInvalidSignatureAlgorithmError, "token_alg_not_allowed", "algorithm does not match the key"],
     [JwkInvalidUseError, "token_alg_not_allowed", "key is not a signing key"],
     [JwkInvalidKtyError, "token_alg_not_allowed", "key type cannot verify this algorithm"],
@@ -37,6 +43,8 @@ export function mapVerifyError(err: unknown): { code: IdentityFailureCode; messa
     [JwtInvalidIssuerError, "token_issuer_unknown", "issuer is not accepted"],
     [JwtInvalidAudienceError, "token_audience_invalid", "audience is not accepted"],
     [JwtParseError, "token_malformed", "token could not be parsed"],
+    // The Cognito verifier's issuer lookup; our own issuer selection refuses these first.
+    [ParameterValidationError, "token_issuer_unknown", "issuer is not accepted"],
     [JwksValidationError, "jwks_unavailable", "signing keys are not a valid key set"],
     [JwksFetchError, "jwks_unavailable", "signing keys could not be fetched"],
     [FetchError, "jwks_unavailable", "signing keys could not be fetched"],

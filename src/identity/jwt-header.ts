@@ -1,4 +1,5 @@
 import type { JwtTrustConfig } from "../config/schema.js";
+import { isSupportedAlgorithm } from "./algorithms.js";
 import { shown } from "./message-value.js";
 import type { IdentityFailureCode } from "./types.js";
 
@@ -12,12 +13,6 @@ import type { IdentityFailureCode } from "./types.js";
 
 export type HeaderCheck = { ok: true } | { ok: false; code: IdentityFailureCode; message: string };
 
-/** Asymmetric algorithms only. `none` and HS* are refused outright: with HMAC, anyone holding the public
- * key (which is public) could mint tokens (RFC 8725 §3.1, §2.1). */
-const ASYMMETRIC_ALGORITHMS: ReadonlySet<string> = new Set([
-  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
-]);
-
 export const MAX_KID_LENGTH = 128;
 
 /** C0 controls, DEL and C1 controls: never part of a key id, and dangerous in logs. */
@@ -28,7 +23,8 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 export function checkHeaderShape(header: Record<string, unknown>): HeaderCheck {
   const { alg, kid } = header;
   if (typeof alg !== "string") return fail("token_header_invalid", "header `alg` is missing or not a string");
-  if (!ASYMMETRIC_ALGORITHMS.has(alg)) return fail("token_alg_not_allowed", `algorithm ${shown(alg)} is not allowed`);
+  // Asymmetric only, and only what the verifier can check (algorithms.ts): `none` and HS* are refused here.
+  if (!isSupportedAlgorithm(alg)) return fail("token_alg_not_allowed", `algorithm ${shown(alg)} is not allowed`);
   if (typeof kid !== "string" || kid.length === 0) return fail("token_header_invalid", "header `kid` is missing or not a string");
   if (kid.length > MAX_KID_LENGTH) return fail("token_header_invalid", `header \`kid\` is longer than ${MAX_KID_LENGTH} characters`);
   if (CONTROL_CHARS.test(kid)) return fail("token_header_invalid", "header `kid` contains control characters");
@@ -50,8 +46,11 @@ export function checkHeaderForTrust(header: Record<string, unknown>, trust: JwtT
     return fail("token_alg_not_allowed", `algorithm ${shown(alg)} is not allowed for this issuer`);
   }
   // Explicit typing (RFC 8725 §3.11): an ID token, a device token or a logout token signed by the same
-  // key must not pass as an access token. A missing `typ` is a mismatch.
+  // key must not pass as an access token. A missing `typ` is a mismatch, unless this issuer is known to
+  // send none (`acceptMissingTyp`, set by a preset or the operator); those issuers' tokens are told apart
+  // by their claims instead (token-binding.ts). A `typ` that is present must always be one of `types`.
   const typ = header.typ;
+  if (typ === undefined && trust.acceptMissingTyp === true) return { ok: true };
   const accepted = trust.types.map(normalizeMediaType);
   if (typeof typ !== "string" || !accepted.includes(normalizeMediaType(typ))) {
     return fail("token_type_invalid", `token type ${shown(typ)} is not accepted for this issuer`);

@@ -1,5 +1,6 @@
-import { supportedSignatureAlgorithms, verifyJwt } from "aws-jwt-verify/jwt-verifier";
+import { verifyJwt, type JwkToKeyObjectTransformerAsync } from "aws-jwt-verify/jwt-verifier";
 import type { JwksConfig, JwtTrustConfig, LimitsConfig } from "../config/schema.js";
+import { isSupportedAlgorithm } from "./algorithms.js";
 import { IdentityConfigError } from "./errors.js";
 import { tokenFingerprint } from "./fingerprint.js";
 import { fetchJwksJson } from "./jwks-fetch.js";
@@ -37,7 +38,19 @@ export interface JwtVerifyOptions {
    * Default 1000 (about 1 MB of token strings at most).
    */
   verifiedTokenCacheSize?: number;
+  /**
+   * Replaces the signature step for some issuers (the Cognito preset uses aws-jwt-verify's own Cognito
+   * verifier, which also checks `token_use` and `client_id`). Return undefined for the generic step.
+   */
+  signatureCheck?: SignatureCheckFactory;
 }
+
+/** Verifies signature and claims of a token already past every check above; throws to refuse it. */
+export type SignatureCheck = (token: string) => Promise<void>;
+export type SignatureCheckFactory = (
+  trust: JwtTrustConfig,
+  keys: { cache: TtlJwksCache; toKeyObject: JwkToKeyObjectTransformerAsync; graceSeconds: number },
+) => SignatureCheck | undefined;
 
 export const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 1000;
 
@@ -60,8 +73,6 @@ export interface MultiIssuerJwtVerifier<T extends JwtTrustConfig = JwtTrustConfi
   hydrate(): Promise<void>;
 }
 
-const LIBRARY_ALGORITHMS: readonly string[] = supportedSignatureAlgorithms;
-
 export function createMultiIssuerJwtVerifier<T extends JwtTrustConfig>(
   trusts: T[],
   opts: JwtVerifyOptions,
@@ -80,6 +91,12 @@ export function createMultiIssuerJwtVerifier<T extends JwtTrustConfig>(
   const cache = new TtlJwksCache({ jwks: opts.jwks, now, fetchJson });
   const getJwk = cache.getJwk.bind(cache);
   const toKeyObject = createKeyObjectTransformer();
+  const graceSeconds = opts.limits.clockSkewSeconds;
+  const customChecks = new Map<T, SignatureCheck>();
+  for (const trust of trusts) {
+    const check = opts.signatureCheck?.(trust, { cache, toKeyObject, graceSeconds });
+    if (check) customChecks.set(trust, check);
+  }
   const verified = new VerifiedTokenCache<Extract<JwtCheckResult<T>, { ok: true }>>(opts.verifiedTokenCacheSize ?? DEFAULT_VERIFIED_TOKEN_CACHE_SIZE);
 
   async function verify(token: string): Promise<JwtCheckResult<T>> {
@@ -116,13 +133,12 @@ export function createMultiIssuerJwtVerifier<T extends JwtTrustConfig>(
     try {
       // The library re-checks iss, aud, exp, nbf (against the real clock, Date.now, not our `now`: it can
       // only refuse more, never accept more) and does the signature crypto with the key our cache returns.
-      await verifyJwt(
-        token,
-        trust.jwksUri,
-        { issuer: trust.issuer, audience: trust.audiences, graceSeconds: opts.limits.clockSkewSeconds },
-        getJwk,
-        toKeyObject,
-      );
+      const custom = customChecks.get(trust);
+      if (custom) await custom(token);
+      else {
+        const audience = trust.audiences.length > 0 ? [...trust.audiences] : null;
+        await verifyJwt(token, trust.jwksUri, { issuer: issuersOf(trust), audience, graceSeconds }, getJwk, toKeyObject);
+      }
     } catch (err) {
       return refuse(mapVerifyError(err));
     }
@@ -144,20 +160,27 @@ function validateTrusts<T extends JwtTrustConfig>(trusts: T[], allowInsecureLoop
   if (trusts.length === 0) throw new IdentityConfigError("at least one trusted issuer is required");
   const byIssuer = new Map<string, T>();
   for (const trust of trusts) {
-    if (byIssuer.has(trust.issuer)) {
-      // Selection is by exact `iss`; two entries would make the choice of keys and audiences ambiguous.
-      throw new IdentityConfigError(`issuer \`${trust.issuer}\` is configured more than once`);
+    for (const iss of issuersOf(trust)) {
+      if (byIssuer.has(iss)) {
+        // Selection is by exact `iss`; two entries would make the choice of keys and audiences ambiguous.
+        throw new IdentityConfigError(`issuer \`${iss}\` is configured more than once`);
+      }
+      byIssuer.set(iss, trust);
     }
-    byIssuer.set(trust.issuer, trust);
     checkJwksUri(trust.jwksUri, allowInsecureLoopback);
     for (const alg of trust.algorithms) {
-      if (!LIBRARY_ALGORITHMS.includes(alg)) {
-        // aws-jwt-verify 5.2 has no RSASSA-PSS: a PS* token could never verify. Say so at start-up.
+      if (!isSupportedAlgorithm(alg)) {
+        // The config schema refuses these already; a trust built in code must not get further either.
         throw new IdentityConfigError(`algorithm \`${alg}\` for issuer \`${trust.issuer}\` is not supported by the verifier`);
       }
     }
   }
   return byIssuer;
+}
+
+/** The exact `iss` values a trust accepts: its issuer and any aliases (Google's two forms, Cognito's two forms). */
+function issuersOf(trust: JwtTrustConfig & { issuerAliases?: readonly string[] }): string[] {
+  return [trust.issuer, ...(trust.issuerAliases ?? [])];
 }
 
 function failure<T extends JwtTrustConfig>(

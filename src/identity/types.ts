@@ -24,7 +24,16 @@ export interface VerifiedIdentity {
   jti?: string;
   /** String claims available for device-posture binding (`binding.userClaim`), validated and capped. */
   bindingClaims: Record<string, string>;
+  /** Set when the IdP left the groups out or the group claim was absent: the decision saw no groups. */
+  groupsUnavailable?: GroupsNoticeCode;
+  /** Principal attributes from claims (every attribute the principal's entity type has, typed; see principal-attributes.ts). */
+  attributes?: Record<string, import("../policy/engine.js").CedarValue>;
+  /** Attributes whose claim had the wrong type and so got their least-trusted value. */
+  attributesUntrusted?: string[];
 }
+
+/** Why a verified user token's groups were not used: never an authentication failure, always audited. */
+export type GroupsNoticeCode = "groups_overage" | "groups_claim_absent";
 
 /** Reason codes for an identity failure: every one is a 401 at the edge, except `jwks_unavailable` (5xx-class). */
 export type IdentityFailureCode =
@@ -43,6 +52,7 @@ export type IdentityFailureCode =
   | "token_lifetime_exceeded"
   | "token_issuer_unknown"
   | "token_audience_invalid"
+  | "token_client_invalid"
   | "token_claims_invalid"
   | "token_use_invalid"
   | "jwks_unavailable";

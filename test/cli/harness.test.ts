@@ -41,6 +41,7 @@ describe("scenario tokens", () => {
   it("never need the configured key endpoints: a config with unreachable https JWKS URIs runs the suite", async () => {
     const config = readFileSync(join(REPO_ROOT, "config/pdp.yaml"), "utf8")
       .replaceAll("http://127.0.0.1:8471", "https://keys.example.invalid")
+      .replace("issuer: http://127.0.0.1:3000", "issuer: https://tp.example.invalid") // the trust provider's own URL
       .replace("allowInsecureLoopbackJwks: true", "allowInsecureLoopbackJwks: false");
     const dir = tempProject({ "config/pdp.yaml": config }, { withReferenceScenarios: true });
     const r = await runCli(["test"], { cwd: dir });

@@ -29,6 +29,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
+const TRUST_PROVIDER_ROUTES = [
+  "GET /.well-known/openid-configuration",
+  "GET /oauth2/jwks",
+  "GET /oauth2/authorize",
+  "POST /oauth2/authorize",
+  "GET /oauth2/callback",
+  "POST /oauth2/token",
+  "GET /oauth2/userinfo",
+  "POST /oauth2/userinfo",
+];
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
 
 describe("generated CloudFormation template", () => {
@@ -57,14 +67,35 @@ describe("generated CloudFormation template", () => {
     const methods = ofType("AWS::ApiGateway::Method").filter(([, r]) => r.Properties.HttpMethod !== "OPTIONS");
     expect(methods.length).toBeGreaterThanOrEqual(8);
     for (const [, m] of methods) expect(m.Properties.AuthorizationType).toBe("CUSTOM");
-    const routes = ofType("AWS::ApiGatewayV2::Route");
+    // The Verified Access trust provider's OpenID Connect endpoints are public by design (below).
+    const routes = ofType("AWS::ApiGatewayV2::Route").filter(([, r]) => !TRUST_PROVIDER_ROUTES.includes(r.Properties.RouteKey as string));
     expect(routes.length).toBeGreaterThanOrEqual(6);
     for (const [, r] of routes) expect(r.Properties.AuthorizationType).toBe("CUSTOM");
   });
 
+  it("serves the Verified Access trust provider's endpoints without an authorizer, and only those", () => {
+    const open = ofType("AWS::ApiGatewayV2::Route").filter(([, r]) => r.Properties.AuthorizationType !== "CUSTOM");
+    expect(open.map(([, r]) => r.Properties.RouteKey).sort()).toEqual([...TRUST_PROVIDER_ROUTES].sort());
+  });
+
+  it("keeps the trust provider's state in a DynamoDB table with a TTL, reachable only by the tp-* functions' role", () => {
+    const table = resources.TrustProviderTable!.Properties;
+    expect(table).toMatchObject({ TableName: "zt-pdp-dev-trust-provider", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true } });
+    const tpFunctions = ofType("AWS::Lambda::Function").filter(([, f]) => String(f.Properties.Handler).startsWith("dist/tp-"));
+    expect(tpFunctions).toHaveLength(4);
+    for (const [, f] of tpFunctions) expect(f.Properties.Role).toEqual({ "Fn::GetAtt": ["TrustProviderRole", "Arn"] });
+    const mentionsTable = (r: Resource) => JSON.stringify(r.Properties).includes("TrustProviderTable");
+    const rolesWithTable = ofType("AWS::IAM::Role").filter(([, r]) => mentionsTable(r));
+    expect(rolesWithTable.map(([name]) => name)).toEqual(["TrustProviderRole"]);
+    const statement = JSON.stringify(resources.TrustProviderRole!.Properties.Policies);
+    expect(statement).toContain("dynamodb:DeleteItem");
+    expect(statement).not.toContain("dynamodb:*");
+    expect(statement).not.toContain("dynamodb:Scan");
+  });
+
   it("runs every function on nodejs22.x, arm64", () => {
     const functions = ofType("AWS::Lambda::Function");
-    expect(functions.length).toBe(4);
+    expect(functions.length).toBe(8);
     for (const [, f] of functions) expect(f.Properties).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"] });
   });
 
@@ -80,7 +111,7 @@ describe("generated CloudFormation template", () => {
 
   it("sets log retention on every function's log group", () => {
     const groups = ofType("AWS::Logs::LogGroup");
-    expect(groups.length).toBe(4);
+    expect(groups.length).toBe(8);
     for (const [, g] of groups) expect(g.Properties.RetentionInDays).toBe(30);
   });
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../src/dev/issuers.js";
+import { main as avaMain } from "../../src/dev/ava-cli.js";
 import { main as tokenMain } from "../../src/dev/token-cli.js";
 import { ROOT } from "../support/local-config.js";
 
@@ -12,6 +13,7 @@ import { ROOT } from "../support/local-config.js";
 let child: ChildProcess;
 const output: string[] = [];
 let restUrl = "";
+let tpIssuer = "";
 
 beforeAll(async () => {
   const httpPort = await freeLoopbackPort();
@@ -26,6 +28,8 @@ beforeAll(async () => {
       output.push(line);
       const m = /REST API \(REQUEST authorizer\): (\S+)/.exec(line);
       if (m) restUrl = m[1]!;
+      const tp = /Verified Access trust provider \(OIDC\), issuer (\S+);/.exec(line);
+      if (tp) tpIssuer = tp[1]!;
       if (line.includes("Ctrl-C stops everything")) {
         clearTimeout(timer);
         resolve();
@@ -85,6 +89,25 @@ describe("npm start + npm run token", () => {
     const expired = mint("--user alice --expired");
     expect((await fetch(`${restUrl}/wiki/home`, { headers: { authorization: `Bearer ${expired.TOKEN}` } })).status).toBe(401);
     await waitForOutput(/AUDIT UNAUTHENTICATED .*token_expired/);
+  });
+
+  it("runs the Verified Access trust provider with its DynamoDB: `npm run ava` signs alice in (ALLOW) and the sign-in is audited", async () => {
+    expect(tpIssuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const run = async (args: string) => {
+      let out = "";
+      let err = "";
+      const code = await avaMain([...args.split(" "), "--issuer", tpIssuer], (s) => (out += s), (s) => (err += s));
+      return { code, out, err };
+    };
+    const allowed = await run("--user alice --device patched");
+    expect(allowed.err).toBe("");
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toContain('"patched": true');
+    expect(allowed.out).toMatch(/AVA policy .*: ALLOW/);
+    await waitForOutput(/AUDIT ALLOW .*GET \/oauth2\/callback .*User::alice .*jamf macos 15\.7\.2 patched/);
+    const otherDevice = await run("--user alice --device-user bob");
+    expect(otherDevice.out).toContain('"untrusted_reason": "device_binding_mismatch"');
+    expect(otherDevice.out).toMatch(/AVA policy .*: DENY/);
   });
 
   it("prints its options on --help (exit 0)", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { AuditRecord } from "../../src/audit/record.js";
 import { freeLoopbackPort } from "../../src/dev/issuers.js";
 import { startOffline, type OfflineStack } from "../../src/dev/offline.js";
+import { auditCollector } from "../support/audit-collector.js";
 import { ROOT, startLocalIssuers, type LocalIssuers } from "../support/local-config.js";
 
 /**
@@ -33,8 +34,7 @@ export async function startE2eStack(options: E2eOptions = {}): Promise<E2eStack>
     throw new Error("dist/ is missing: the end-to-end tests run the built bundles (`npm test` builds first)");
   }
   const issuers = await startLocalIssuers(options.editConfig);
-  const audits: AuditRecord[] = [];
-  const waiters = new Set<() => void>();
+  const collector = auditCollector();
   let stack: OfflineStack;
   try {
     stack = await startOffline({
@@ -42,10 +42,7 @@ export async function startE2eStack(options: E2eOptions = {}): Promise<E2eStack>
       httpPort: await freeLoopbackPort(),
       lambdaPort: await freeLoopbackPort(),
       env: { ZTPDP_CONFIG: issuers.configPath, POWERTOOLS_METRICS_DISABLED: "true", ...options.env },
-      onAudit: (record) => {
-        audits.push(record);
-        for (const wake of waiters) wake();
-      },
+      onAudit: collector.push,
       readyTimeoutMs: 90_000,
     });
   } catch (err) {
@@ -58,24 +55,8 @@ export async function startE2eStack(options: E2eOptions = {}): Promise<E2eStack>
     restUrl: stack.restUrl,
     httpUrl: stack.httpUrl,
     lambdaUrl: stack.lambdaUrl,
-    audits,
-    waitForAudit(match, timeoutMs = 5_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = audits.find(match);
-          if (!found) return false;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no matching audit record within ${timeoutMs} ms (${audits.length} records seen)`));
-        }, timeoutMs);
-        if (!check()) waiters.add(check);
-      });
-    },
+    audits: collector.audits,
+    waitForAudit: collector.waitForAudit,
     async stop() {
       await stack.stop();
       await issuers.close();

@@ -124,8 +124,10 @@ describe("configuration: invalid config is refused at start-up, listing every pr
     await withDoc((doc) => {
       doc.development = { allowInsecureLoopbackJwks: false };
       const err = configError(() => loadDoc(doc));
-      expect(err.problems).toHaveLength(5);
+      // 1 issuer + 4 posture providers, and the Verified Access trust provider's own (loopback) issuer URL.
+      expect(err.problems).toHaveLength(6);
       expect(err.problems.every((p) => p.includes("plain http is refused"))).toBe(true);
+      expect(err.problems.filter((p) => p.startsWith("trustProvider.issuer:"))).toHaveLength(1);
     });
   });
 

@@ -1,6 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { schemaToJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { readPolicyDir } from "../../policy/loader.js";
+import { principalAttributeProblems } from "../../identity/attribute-schema-check.js";
+import { readPolicyDir, SCHEMA_FILE_NAME } from "../../policy/loader.js";
 import { formatProblem, type PolicyProblem } from "../../policy/problems.js";
 import { COMMON_OPTIONS, parseCommandArgs } from "../args.js";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors.js";
@@ -41,9 +43,18 @@ export function validateCommand(argv: readonly string[], io: CliIo): number {
   if (result.ok) {
     const schema = schemaToJson(result.policySet.schemaText);
     problems = [...result.policySet.warnings, ...lintPolicySet(result.policySet, schema.type === "success" ? schema.json : undefined)];
+
     policyCount = result.policySet.policies.length;
   } else {
     problems = result.problems;
+  }
+  // With a config, the schema must declare exactly the principal attributes the issuers map from claims
+  // (checked even when policies fail to validate: a policy reading an undeclared attribute is the usual sign).
+  const schemaFile = result.ok ? result.policySet.schemaFile : (schemaPath ?? join(dir, SCHEMA_FILE_NAME));
+  if (config && existsSync(schemaFile)) {
+    const source = result.ok ? result.policySet : { schemaText: readFileSync(schemaFile, "utf8") };
+    const found = principalAttributeProblems(config.config.issuers, source);
+    problems.push(...found.map((message) => ({ severity: "error" as const, file: schemaFile, message })));
   }
   problems = problems.map((p) => ({ ...p, file: shownPath(io, p.file) })).sort(byLocation);
 

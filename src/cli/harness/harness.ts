@@ -4,6 +4,7 @@ import type { RouteConfig } from "../../config/schema.js";
 import { createDecisionPoint, type IdentityVerifierPort, type PostureVerifierPort } from "../../decision/decide.js";
 import { createRouteResolver } from "../../decision/resource.js";
 import type { Decision } from "../../decision/types.js";
+import { principalAttributeProblems } from "../../identity/attribute-schema-check.js";
 import { IdentityError } from "../../identity/errors.js";
 import { createIdentityVerifier } from "../../identity/identity-verifier.js";
 import type { JwtVerifyOptions } from "../../identity/jwt-verifier.js";
@@ -88,6 +89,8 @@ export function createHarness(opts: HarnessOptions): Harness {
     if (err instanceof IdentityError) throw new InputError(`config: ${err.message}`);
     throw err;
   }
+  const attributeProblems = principalAttributeProblems(config.issuers, opts.policySet);
+  if (attributeProblems.length > 0) throw new InputError(`the config and \`${opts.policySet.schemaFile}\` disagree on principal attributes`, attributeProblems.map((p) => `  - ${p}`));
   const engine: PolicyEngine = opts.engine ?? createLocalCedarEngine(opts.policySet);
 
   let seen: Omit<Evaluation, "decision"> = {};

@@ -1,5 +1,6 @@
 import type { IssuerConfig, JwtTrustConfig } from "../../config/schema.js";
 import { InputError } from "../errors.js";
+import { headerFor, issuerBaseClaims, serviceTokenClaims, userMarkerClaims } from "./issuer-claims.js";
 import { signJws, type EphemeralKey } from "./keys.js";
 import type { DeviceInput, PrincipalInput } from "./types.js";
 
@@ -24,19 +25,20 @@ export class TokenMinter {
 
   /** The bearer token and its payload (the device token's binding claim is read from it). */
   principalToken(p: PrincipalInput): { token: Promise<string>; payload: Record<string, unknown> } {
-    const base = { iss: p.issuer.issuer, aud: p.issuer.audiences[0], iat: this.nowSeconds, exp: this.nowSeconds + TOKEN_LIFETIME_SECONDS };
+    const base = { ...issuerBaseClaims(p.issuer), iat: this.nowSeconds, exp: this.nowSeconds + TOKEN_LIFETIME_SECONDS };
     const payload =
       p.kind === "user"
         ? {
             ...base,
+            ...userMarkerClaims(p.issuer),
             sub: p.id,
             [p.issuer.principal.principalIdClaim]: p.id,
-            [p.issuer.groupClaim]: p.groups,
+            ...groupClaim(p.issuer.groupClaim, p.groups),
             // RFC 8176 values: `mfa` is one the PDP counts as a second factor.
             amr: p.mfa ? ["pwd", "mfa"] : ["pwd"],
             ...p.claims,
           }
-        : { ...base, sub: p.clientId, [serviceClientIdClaim(p.issuer)]: p.clientId, ...p.claims };
+        : { ...base, ...serviceTokenClaims(p.issuer, p.clientId), ...p.claims };
     return { token: this.sign(p.issuer, payload), payload };
   }
 
@@ -58,7 +60,7 @@ export class TokenMinter {
 
   private sign(trust: JwtTrustConfig, payload: Record<string, unknown>): Promise<string> {
     const alg = trust.algorithms[0] as string;
-    const header = { typ: trust.types[0] };
+    const header = headerFor(trust);
     const cacheKey = JSON.stringify([alg, header, payload]);
     let token = this.memo.get(cacheKey);
     if (token === undefined) {
@@ -71,6 +73,9 @@ export class TokenMinter {
   }
 }
 
-function serviceClientIdClaim(issuer: IssuerConfig): string {
-  return issuer.services.clientIdClaims[0] as string;
+/** The groups under the issuer's group claim (nested for a path such as Keycloak's `realm_access.roles`). */
+function groupClaim(path: IssuerConfig["groupClaim"], groups: string[]): Record<string, unknown> {
+  if (path === null) return {};
+  const steps = typeof path === "string" ? [path] : path;
+  return steps.reduceRight<unknown>((inner, step) => ({ [step]: inner }), groups) as Record<string, unknown>;
 }

@@ -1,8 +1,4 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { VerifiedPermissionsClient } from "@aws-sdk/client-verifiedpermissions";
-import { SCHEMA_FILE_NAME } from "../loader.js";
-import { readPrecompiled } from "../precompiled.js";
 import { createAvpClient, type AvpClientOptions } from "./client.js";
 import type { EngineEventSink } from "./events.js";
 import { createMirrorEngine, type MirrorEngine } from "./mirror-engine.js";
@@ -21,9 +17,13 @@ export interface AvpEngineOptions {
 
 /**
  * The Verified Permissions engine a config asks for, built once per cold start with one SDK client.
- * `dir` resolves the config's policy folder (relative to the config file).
+ * `schema` is the request contract (`<dir>/schema.cedarschema`): the remote engine checks requests against it.
  */
-export async function createAvpEngine(source: AvpPolicySource, dir: string, options: AvpEngineOptions = {}): Promise<RemoteEngine | MirrorEngine> {
+export async function createAvpEngine(
+  source: AvpPolicySource,
+  schema: { schemaText: string; precompiled?: { resolvedSchemaJson: unknown } | undefined },
+  options: AvpEngineOptions = {},
+): Promise<RemoteEngine | MirrorEngine> {
   if (source.mode === "mirror" && source.maxStalenessSeconds <= source.refreshSeconds) {
     throw new Error(`policy.maxStalenessSeconds (${source.maxStalenessSeconds}) must be longer than policy.refreshSeconds (${source.refreshSeconds})`);
   }
@@ -41,8 +41,5 @@ export async function createAvpEngine(source: AvpPolicySource, dir: string, opti
     });
   }
   // The request contract: the schema the decision model's queries are built for (see request-check.ts).
-  const schemaFile = join(dir, SCHEMA_FILE_NAME);
-  const schemaText = readFileSync(schemaFile, "utf8");
-  const precompiled = readPrecompiled(dir, schemaFile)?.precompiled;
-  return createRemoteEngine({ ...common, check: createRequestCheck(schemaText, precompiled) });
+  return createRemoteEngine({ ...common, check: createRequestCheck(schema.schemaText, schema.precompiled) });
 }

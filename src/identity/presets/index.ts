@@ -1,0 +1,3 @@
+export { expandIssuerPresets } from "./expand.js";
+export { PRESETS } from "./registry.js";
+export type { IssuerPreset, PresetContext } from "./types.js";
