@@ -1,12 +1,15 @@
-// Bundles each Lambda entry point in functions/ to dist/<name>/index.mjs (ESM, node22), with the Cedar wasm,
-// the config and the policies next to it, and the CLI to dist/cli/ztpdp.mjs. One esbuild pass, no plugins
-// beyond a stub for zod's locales (Powertools imports the `z` namespace, dragging ~260 KB of messages).
-// Each function's policies are validated here once and the result stored beside them, so a cold start
-// skips strict validation when the sources are unchanged (src/policy/precompiled.ts).
+// Bundles each Lambda entry point in functions/ to dist/<name>/index.mjs (ESM, node22), the CLI to
+// dist/cli/ztpdp.mjs, the dev tools to dist/dev/ and the packaging code to dist/deploy/. One esbuild pass,
+// no plugins beyond a stub for zod's locales (Powertools imports the `z` namespace, dragging ~260 KB of
+// messages). Then each authorizer gets the Cedar wasm and the development config with the files it names
+// (src/deploy/stage.ts), its policies validated once here so a cold start skips strict validation when
+// the sources are unchanged (src/policy/precompiled.ts). `npm run package` re-stages the zips with the
+// operator's config. A policy or config problem is reported as `policies/<file>:line:col: …` after the
+// CLI is built, so `npx ztpdp validate` is there to investigate.
 import { build } from "esbuild";
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -68,55 +71,59 @@ const common = {
   plugins: [stubZodLocales, requireHttpModules],
 };
 
-// The loader and the precompiled-set writer, bundled for this script (it cannot import TypeScript).
-const precompilerFile = join(root, "node_modules/.cache/ztpdp-precompile.mjs");
-await build({
-  entryPoints: [join(root, "src/policy/precompile-dir.ts")],
-  outfile: precompilerFile,
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "esm",
-  packages: "external",
-  logLevel: "warning",
-});
-const { precompilePolicyDir } = await import(precompilerFile);
-
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-const functionsDir = join(root, "functions");
-const entries = existsSync(functionsDir) ? readdirSync(functionsDir).filter((f) => f.endsWith(".ts")) : [];
-for (const file of entries) {
-  const name = basename(file, ".ts");
-  const outdir = join(dist, name);
-  await build({ ...common, entryPoints: [join(functionsDir, file)], outfile: join(outdir, "index.mjs") });
-  // The Verified Access trust provider (tp-*) reads the config and, for posture, the patch baseline; no Cedar.
-  if (name.startsWith("tp-")) {
-    cpSync(join(root, "config"), join(outdir, "config"), { recursive: true });
-    cpSync(join(root, "policies/patch-baseline.yaml"), join(outdir, "policies/patch-baseline.yaml"));
-    continue;
-  }
-  // Only the authorizers decide; the demo API ships its bundle alone.
-  if (!name.endsWith("-authorizer")) continue;
-  cpSync(wasm, join(outdir, "cedar_wasm_bg.wasm"));
-  cpSync(join(root, "config"), join(outdir, "config"), { recursive: true });
-  cpSync(join(root, "policies"), join(outdir, "policies"), { recursive: true, filter: (p) => !p.includes("/tests") });
-  precompilePolicyDir(join(outdir, "policies"));
-}
-
+// The CLI first: whatever fails later, `npx ztpdp validate` is there to investigate it.
 const cli = join(root, "src/cli/main.ts");
-if (existsSync(cli)) {
-  await build({ ...common, minify: false, entryPoints: [cli], outfile: join(dist, "cli/ztpdp.mjs"), banner: { js: `#!/usr/bin/env node\n${banner.js}` } });
-  cpSync(wasm, join(dist, "cli/cedar_wasm_bg.wasm"));
-  chmodSync(join(dist, "cli/ztpdp.mjs"), 0o755); // `npx ztpdp` executes the bin directly
-}
+await build({ ...common, minify: false, entryPoints: [cli], outfile: join(dist, "cli/ztpdp.mjs"), banner: { js: `#!/usr/bin/env node\n${banner.js}` } });
+cpSync(wasm, join(dist, "cli/cedar_wasm_bg.wasm"));
+chmodSync(join(dist, "cli/ztpdp.mjs"), 0o755); // `npx ztpdp` executes the bin directly
 // The local stack (`npm start`) and the token minting command: development tools, never deployed.
 for (const name of ["start", "token", "ava"]) {
   // dynalite (the local DynamoDB) loads a native LevelDB binding by path, and cedar-wasm its .wasm file:
   // both stay in node_modules (dev tools run from the project folder).
   await build({ ...common, minify: false, sourcemap: false, external: ["dynalite", "@cedar-policy/cedar-wasm"], entryPoints: [join(root, `src/dev/${name}.ts`)], outfile: join(dist, `dev/${name}.mjs`) });
 }
+// Config staging, used below and by the Serverless plugin (deploy/serverless-ztpdp.mjs) when packaging.
+await build({ ...common, minify: false, sourcemap: false, packages: "external", entryPoints: [join(root, "src/deploy/index.ts")], outfile: join(dist, "deploy/index.mjs") });
+const { stageBundle, BundleError } = await import(pathToFileURL(join(dist, "deploy/index.mjs")).href);
+
+const functionsDir = join(root, "functions");
+const entries = readdirSync(functionsDir).filter((f) => f.endsWith(".ts"));
+const authorizers = [];
+const trustProvider = [];
+for (const file of entries) {
+  const name = basename(file, ".ts");
+  await build({ ...common, entryPoints: [join(functionsDir, file)], outfile: join(dist, name, "index.mjs") });
+  // Only the authorizers decide; the Verified Access trust provider (tp-*) reads the config and the patch
+  // baseline, no Cedar; the demo API ships its bundle alone.
+  if (name.endsWith("-authorizer")) authorizers.push(name);
+  if (name.startsWith("tp-")) trustProvider.push(name);
+}
+for (const name of [...authorizers, ...trustProvider]) {
+  if (authorizers.includes(name)) cpSync(wasm, join(dist, name, "cedar_wasm_bg.wasm"));
+  try {
+    // The development config, for `npm start`; packaging replaces it with the operator's (README "Deploying").
+    stageBundle({ root, config: "config/pdp.yaml", outDir: join(dist, name), policies: authorizers.includes(name) });
+  } catch (err) {
+    if (!(err instanceof BundleError)) throw err;
+    console.error(`build: ${err.message}\n\nThe authorizer bundles are incomplete; the CLI is built: \`npx ztpdp validate\` shows the details.`);
+    process.exit(1);
+  }
+}
+// `npm start` only (--param emulateNetwork=true): each authorizer behind the X-Ztpdp-Emulate-* headers
+// (src/dev/network-emulation.ts). Outside dist/<function>/, so no zip ever holds them.
+await build({ ...common, minify: false, sourcemap: false, entryPoints: [join(root, "src/dev/network-emulation.ts")], outfile: join(dist, "dev/network-emulation.mjs") });
+mkdirSync(join(dist, "dev/offline"), { recursive: true });
+for (const name of authorizers) {
+  writeFileSync(
+    join(dist, "dev/offline", `${name}.mjs`),
+    `// Generated by scripts/build.mjs: the local stack's ${name}, with network emulation. Never deployed.\n` +
+      `import { handler as inner } from "../../${name}/index.mjs";\nimport { withNetworkEmulation } from "../network-emulation.mjs";\n\n` +
+      "export const handler = withNetworkEmulation(inner);\n",
+  );
+}
 // `npm start` with ZTPDP_ENGINE=avp-* runs a local Verified Permissions endpoint, which evaluates with Cedar.
 cpSync(wasm, join(dist, "dev/cedar_wasm_bg.wasm"));
-console.log(`built ${entries.length} function(s)${existsSync(cli) ? ", the CLI" : ""} and the dev tools into dist/`);
+console.log(`built ${entries.length} function(s), the CLI, the dev tools and the packaging code into dist/`);

@@ -1,7 +1,8 @@
+import type { AuditRecord } from "./audit/record.js";
 import type { AuditSink } from "./audit/sink.js";
 import { powertoolsAuditSink } from "./audit/sink.js";
 import { loadConfig, type LoadedConfig } from "./config/load.js";
-import { createDecisionPoint, type DecisionPoint } from "./decision/decide.js";
+import { createDecisionPoint } from "./decision/decide.js";
 import { createRouteResolver } from "./decision/resource.js";
 import type { JwtVerifyOptions } from "./identity/jwt-verifier.js";
 import { principalAttributeProblems } from "./identity/attribute-schema-check.js";
@@ -10,26 +11,35 @@ import type { PolicyEngine } from "./policy/engine.js";
 import { configuredEngineSource } from "./policy/engine-factory.js";
 import { loadBaseline } from "./posture/baseline.js";
 import { createPostureVerifier } from "./posture/verifier.js";
+import { recordDecisions, type RecordedDecisions } from "./recorded-decisions.js";
 
 export interface PdpOptions {
   /** Defaults to `loadConfig()` (ZTPDP_CONFIG, else the bundled config). */
   config?: LoadedConfig;
   audit?: AuditSink;
+  /** Called with every audit record as it is written (the Lambda wiring counts metrics from it). */
+  observe?: (record: AuditRecord) => void;
   /** Replaces the engine named by the config (tests: a stub, or an engine with its own client). */
   engine?: PolicyEngine;
   now?: () => number;
   /** Fetch every JWKS before the first request (default true). */
   hydrate?: boolean;
+  /** A decision's time budget (ms), or a function giving it per decision. Default: `limits.decisionTimeoutMs`. */
+  deadlineMs?: number | (() => number | undefined);
 }
 
-export interface Pdp extends DecisionPoint {
+export interface Pdp extends RecordedDecisions {
   config: LoadedConfig;
+  readonly engine: PolicyEngine;
 }
 
 /**
  * The composition root: everything expensive happens here, once per cold start — config validation,
  * policy parse and strict validation, the patch baseline, JWKS prefetch and a warm-up evaluation. Any
  * problem throws here, so a bad deployment never starts serving.
+ *
+ * It is also where the audit record is written: beside the decision, not inside it (recorded-decisions.ts),
+ * so the record and the metrics describe what the gateway got.
  */
 export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
   const loaded = options.config ?? loadConfig();
@@ -57,13 +67,17 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
     options.engine ?? source!.create(),
     options.hydrate !== false ? Promise.all([identity.hydrate(), posture.hydrate()]) : undefined,
   ]);
-  const pdp = createDecisionPoint({
+  const core = createDecisionPoint({
     identity,
     posture,
     engine,
     resolveRoute: createRouteResolver(config.routes),
-    audit: options.audit ?? powertoolsAuditSink(),
     ...(options.now ? { now: options.now } : {}),
   });
-  return { ...pdp, config: loaded, decide: pdp.decide };
+  const recorded = recordDecisions(core, {
+    audit: options.audit ?? powertoolsAuditSink(),
+    ...(options.observe ? { observe: options.observe } : {}),
+    deadlineMs: options.deadlineMs ?? config.limits.decisionTimeoutMs,
+  });
+  return { ...recorded, config: loaded, engine };
 }

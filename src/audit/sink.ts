@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import type { AuditRecord } from "./record.js";
-import { sanitize } from "./sanitize.js";
+import { sanitizeRecord } from "./record-sanitize.js";
 
 export interface AuditSink {
   /**
@@ -12,7 +12,7 @@ export interface AuditSink {
 
 /** Escapes and caps every string, then hands the record to the sink. The only way records leave the core. */
 export function emitAudit(sink: AuditSink, record: AuditRecord, maxString?: number): void {
-  const safe = sanitize(record, maxString) as AuditRecord;
+  const safe = sanitizeRecord(record, maxString);
   try {
     const pending: unknown = sink.write(safe);
     // An async sink type-checks as a `void` one: its rejection must neither lose the record nor surface

@@ -1,4 +1,5 @@
 import { getCedarVersion } from "@cedar-policy/cedar-wasm/nodejs";
+import { VERSION } from "../version.js";
 import { configCommand, CONFIG_HELP } from "./commands/config.js";
 import { explainCommand, EXPLAIN_HELP } from "./commands/explain.js";
 import { fmtCommand, FMT_HELP } from "./commands/fmt.js";
@@ -54,7 +55,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   if (name === "--version") {
-    printer(io.stdout).line(`ztpdp (cedar ${getCedarVersion()})`);
+    printer(io.stdout).line(`ztpdp ${VERSION} (cedar ${getCedarVersion()})`);
     return EXIT_OK;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

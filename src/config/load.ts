@@ -6,7 +6,10 @@ import type { z } from "zod";
 import { expandIssuerPresets } from "../identity/presets/index.js";
 import { issuerCrossProblems } from "./issuer-rules.js";
 import { trustProviderProblems } from "../trust-provider/config-check.js";
+import { budgetProblems } from "./budgets.js";
+import { routeOverlapWarnings } from "./route-overlaps.js";
 import { configSchema, type PdpConfig } from "./schema.js";
+import { trustNamespaceProblems } from "./trust-namespaces.js";
 
 /** Environment variable naming the config file; unset means the bundled default. */
 export const CONFIG_PATH_ENV = "ZTPDP_CONFIG";
@@ -24,6 +27,8 @@ export class ConfigError extends Error {
 
 export interface LoadedConfig {
   config: PdpConfig;
+  /** Things worth knowing that do not stop start-up (e.g. overlapping route templates); logged at cold start. */
+  warnings: string[];
   /** Absolute path of the config file; relative paths inside it resolve against its folder. */
   file: string;
   resolvePath(relative: string): string;
@@ -67,7 +72,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const problems = [...crossFieldProblems(config), ...issuerCrossProblems(config), ...trustProviderProblems(config, isLoopbackHost)];
   if (problems.length > 0) throw new ConfigError(file, problems);
   const base = dirname(file);
-  return { config, file, resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) };
+  return { config, file, warnings: routeOverlapWarnings(config.routes), resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)) };
 }
 
 function formatIssues(issues: z.core.$ZodIssue[]): string[] {
@@ -102,6 +107,7 @@ function crossFieldProblems(config: PdpConfig): string[] {
       }
     }
   }
+  problems.push(...trustNamespaceProblems(config), ...budgetProblems(config));
   const seenRoutes = new Set<string>();
   config.routes.forEach((r, i) => {
     if (seenRoutes.has(r.path)) problems.push(`routes.${i}.path: \`${r.path}\` is listed twice`);

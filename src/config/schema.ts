@@ -101,6 +101,11 @@ export const postureProviderSchema = jwtTrustSchema.extend({
   binding: z.strictObject({
     deviceClaim: z.string().min(1),
     userClaim: z.string().min(1),
+    /**
+     * Names of the user-token issuers whose `userClaim` the device claim refers to: a device token binds
+     * to the issuer and the user, never to a same-named user of another IdP. Required with several issuers.
+     */
+    issuers: z.array(z.string().min(1)).min(1).optional(),
   }),
 });
 
@@ -118,6 +123,12 @@ export const limitsSchema = z
     maxTokenLifetimeSeconds: z.number().int().min(60).max(7 * 86400).default(86400),
     maxGroups: z.number().int().min(1).max(1000).default(200),
     maxClaimStringLength: z.number().int().min(16).max(4096).default(512),
+    /**
+     * The most one decision may take, key fetches included (ms). Past it the decision is an `error`,
+     * answered and recorded before the function's own timeout. Must hold a user-key and a device-key
+     * fetch (`jwks.timeoutMs` each) plus evaluation: config load refuses budgets that cannot fit.
+     */
+    decisionTimeoutMs: z.number().int().min(500).max(25000).default(4000),
   })
   .prefault({});
 

@@ -1,11 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { deviceSummary } from "../audit/device-summary.js";
-import { identitySummary } from "../audit/identity-summary.js";
-import { AUDIT_SCHEMA, type AuditRecord } from "../audit/record.js";
-import { emitAudit, type AuditSink } from "../audit/sink.js";
 import type { IdentityResult, VerifiedIdentity } from "../identity/types.js";
 import type { EngineAnswer, PolicyEngine } from "../policy/engine.js";
 import type { PostureResult } from "../posture/types.js";
+import { duplicatedDeviceToken } from "../posture/verifier.js";
 import { buildQuery } from "./query.js";
 import type { ResolvedResource, ResourceResolution } from "./resource.js";
 import type { AccessRequest, Decision, DecisionError, Outcome } from "./types.js";
@@ -24,25 +21,49 @@ export interface DecisionPointDeps {
   posture: PostureVerifierPort;
   engine: PolicyEngine;
   resolveRoute: (method: string, routeTemplate: string) => ResourceResolution;
-  audit: AuditSink;
   /** Epoch milliseconds; injectable so tests control token and posture age. */
   now?: () => number;
   newDecisionId?: () => string;
 }
 
-export interface DecisionPoint {
-  decide(request: AccessRequest): Promise<Decision>;
-  readonly engine: PolicyEngine;
-}
-
-/** Mutable scratchpad for one decision: whatever was learned before a failure still reaches the audit record. */
-interface Trail {
+/** What one decision learned, step by step: whatever was learned before a failure still reaches the audit record. */
+export interface DecisionTrail {
   identityResult?: IdentityResult;
   postureResult?: PostureResult;
   resolved?: ResolvedResource;
   /** The revision the engine's answer names (a reloading engine may have moved on since). */
   revision?: string;
 }
+
+/**
+ * A decision and the facts behind it. The core returns it and writes nothing: the composition root
+ * (src/pdp.ts) lets the adapter build its answer first and then records what the gateway actually got.
+ */
+export interface Evaluation {
+  decision: Decision;
+  request: AccessRequest;
+  trail: Readonly<DecisionTrail>;
+  /** Epoch ms the decision was made at (the audit timestamp). */
+  nowMs: number;
+  /** `process.hrtime.bigint()` when the decision started, for the recorded latency. */
+  startedNs: bigint;
+}
+
+export interface EvaluateOptions {
+  /**
+   * Milliseconds this decision may take. When they run out (a slow IdP, a hung key fetch) the decision
+   * ends as `error` (`decision_deadline_exceeded`) so it is still answered and recorded before the
+   * function itself times out; the abandoned work finishes or times out on its own, unobserved.
+   */
+  deadlineMs?: number;
+}
+
+export interface DecisionPoint {
+  evaluate(request: AccessRequest, options?: EvaluateOptions): Promise<Evaluation>;
+  readonly engine: PolicyEngine;
+}
+
+type Result = Omit<Decision, "decisionId" | "policyRevision">;
 
 /**
  * The decision pipeline. Default deny, written out:
@@ -58,15 +79,16 @@ interface Trail {
  * | engine   | deny                           | deny             | deny   |
  * | engine   | allow with no errors           | allow            | allow  |
  * | any      | unexpected exception           | error            | deny   |
+ * | any      | deadline passed                | error            | deny   |
  *
- * Every row writes exactly one audit record.
+ * The core writes no audit record: every row above is recorded exactly once by the composition root.
  */
 export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
   const now = deps.now ?? Date.now;
   const newId = deps.newDecisionId ?? randomUUID;
   const { engine } = deps;
 
-  async function evaluate(request: AccessRequest, trail: Trail, nowMs: number): Promise<Omit<Decision, "decisionId" | "policyRevision">> {
+  async function steps(request: AccessRequest, trail: DecisionTrail, nowMs: number): Promise<Result> {
     const identityResult = await deps.identity.verify(request.bearerToken);
     trail.identityResult = identityResult;
     if (!identityResult.ok) {
@@ -75,7 +97,9 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
     }
     const identity = identityResult.identity;
     const nowSeconds = Math.floor(nowMs / 1000);
-    const postureResult = await deps.posture.verify(request.deviceToken, identity, nowSeconds);
+    const postureResult = request.deviceTokenDuplicated
+      ? duplicatedDeviceToken()
+      : await deps.posture.verify(request.deviceToken, identity, nowSeconds);
     trail.postureResult = postureResult;
     const principal = identity.principal;
 
@@ -93,24 +117,35 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
 
   return {
     engine,
-    async decide(request) {
-      const started = process.hrtime.bigint();
+    async evaluate(request, options = {}) {
+      const startedNs = process.hrtime.bigint();
       const nowMs = now();
       const decisionId = newId();
-      const trail: Trail = {};
-      let result: Omit<Decision, "decisionId" | "policyRevision">;
-      try {
-        result = await evaluate(request, trail, nowMs);
-      } catch (err) {
+      const trail: DecisionTrail = {};
+      const work = steps(request, trail, nowMs).catch(
         // A bug or a fault we did not foresee: never an allow, still recorded.
-        result = denied("error", [{ code: "internal_error", message: errorMessage(err) }]);
-      }
-      const decision: Decision = { decisionId, policyRevision: trail.revision ?? engine.revision, ...result };
-      const latencyUs = Number(process.hrtime.bigint() - started) / 1000;
-      emitAudit(deps.audit, auditRecord(decision, request, trail, nowMs, engine.name, latencyUs));
-      return decision;
+        (err: unknown): Result => denied("error", [{ code: "internal_error", message: errorMessage(err) }]),
+      );
+      const result = options.deadlineMs === undefined ? await work : await withDeadline(work, options.deadlineMs);
+      // A snapshot: work abandoned at the deadline may still write to `trail` later.
+      return { decision: { decisionId, policyRevision: trail.revision ?? engine.revision, ...result }, request, trail: { ...trail }, nowMs, startedNs };
     },
   };
+}
+
+async function withDeadline(work: Promise<Result>, deadlineMs: number): Promise<Result> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<Result>((resolve) => {
+    timer = setTimeout(
+      () => resolve(denied("error", [{ code: "decision_deadline_exceeded", message: `no decision within ${Math.round(deadlineMs)} ms` }])),
+      Math.max(0, deadlineMs),
+    );
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function askEngine(engine: PolicyEngine, query: Parameters<PolicyEngine["isAuthorized"]>[0]): Promise<EngineAnswer> {
@@ -121,7 +156,7 @@ async function askEngine(engine: PolicyEngine, query: Parameters<PolicyEngine["i
   }
 }
 
-function fromEngineAnswer(answer: EngineAnswer): Omit<Decision, "decisionId" | "policyRevision"> {
+function fromEngineAnswer(answer: EngineAnswer): Result {
   if (answer.type === "failure") {
     const code = answer.code ?? "engine_failure";
     // The engine could not answer (down, throttled, stale copy): a server fault, recorded as such.
@@ -147,51 +182,14 @@ function fromEngineAnswer(answer: EngineAnswer): Omit<Decision, "decisionId" | "
   return { outcome: "deny", effect: "deny", determiningPolicies: answer.determiningPolicies, errors };
 }
 
-function denied(outcome: Outcome, errors: DecisionError[]): Omit<Decision, "decisionId" | "policyRevision"> {
+function denied(outcome: Outcome, errors: DecisionError[]): Result {
   return { outcome, effect: "deny", determiningPolicies: [], errors };
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}
-
-function auditRecord(decision: Decision, request: AccessRequest, trail: Trail, nowMs: number, engine: string, latencyUs: number): AuditRecord {
-  const idr = trail.identityResult;
-  const identity = idr?.ok ? idr.identity : undefined;
-  const route = trail.resolved?.route;
-  return {
-    schema: AUDIT_SCHEMA,
-    decisionId: decision.decisionId,
-    timestamp: new Date(nowMs).toISOString(),
-    ...(request.requestId ? { requestId: request.requestId } : {}),
-    outcome: decision.outcome,
-    effect: decision.effect,
-    principal: identity ? { ...identity.principal } : null,
-    groups: identity ? identity.groups.map((g) => g.id) : [],
-    identity: identity
-      ? identitySummary(identity)
-      : idr && !idr.ok
-        ? {
-            ...(idr.issuer ? { issuer: idr.issuer } : {}),
-            ...(idr.tokenFingerprint ? { tokenFingerprint: idr.tokenFingerprint } : {}),
-            ...(idr.kid !== undefined ? { kid: idr.kid } : {}),
-          }
-        : {},
-    device: deviceSummary(trail.postureResult),
-    action: request.method,
-    resource: route ? { type: "Route", id: route.path, application: route.application, classification: route.classification } : null,
-    request: {
-      method: request.method,
-      route: request.routeTemplate,
-      ...(request.host ? { host: request.host } : {}),
-      ...(request.sourceIp ? { sourceIp: request.sourceIp } : {}),
-      ...(request.vpceId ? { vpceId: request.vpceId } : {}),
-      ...(request.userAgent ? { userAgent: request.userAgent } : {}),
-    },
-    determiningPolicies: decision.determiningPolicies,
-    errors: decision.errors,
-    policyRevision: decision.policyRevision,
-    engine,
-    latencyUs: Math.round(latencyUs * 10) / 10,
-  };
+export function errorMessage(err: unknown): string {
+  try {
+    return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  } catch {
+    return "unprintable error";
+  }
 }

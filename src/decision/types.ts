@@ -9,6 +9,8 @@ export interface AccessRequest {
   bearerToken: string | undefined;
   /** The signed device-posture token, if any. */
   deviceToken: string | undefined;
+  /** The device-token header was sent more than once: neither copy is trusted, and the record says why. */
+  deviceTokenDuplicated?: boolean;
   /** HTTP method as routed (never from method-override headers). */
   method: string;
   /** Route template (`/wiki/{page}`), never a re-parsed raw path. */
@@ -20,6 +22,22 @@ export interface AccessRequest {
   userAgent: string | undefined;
   /** Upstream request id (API Gateway requestId), for correlating audit records. */
   requestId?: string;
+}
+
+/** A request that carries nothing: no credentials, no route. Decided as `unauthenticated`. */
+export function emptyRequest(requestId?: string): AccessRequest {
+  return {
+    bearerToken: undefined,
+    deviceToken: undefined,
+    method: "",
+    routeTemplate: "",
+    pathParameters: {},
+    host: undefined,
+    sourceIp: undefined,
+    vpceId: undefined,
+    userAgent: undefined,
+    ...(requestId ? { requestId } : {}),
+  };
 }
 
 /**
@@ -38,7 +56,9 @@ export type ReasonCode =
   | "engine_failure"
   | "engine_unavailable"
   | "policy_store_stale"
-  | "internal_error";
+  | "internal_error"
+  | "decision_deadline_exceeded"
+  | "response_invalid";
 
 export interface DecisionError {
   code: ReasonCode;
@@ -64,4 +84,21 @@ export interface Decision {
   principal?: { type: string; id: string };
   /** Present for posture-aware callers (e.g. the Verified Access backend). */
   posture?: PostureRecord;
+}
+
+/**
+ * What an adapter gives the gateway for a decision: a response, or an error to throw (API Gateway's 401
+ * signal, or a fault), with the outcome that throw stands for. The audit record and the metrics are
+ * written from this, after it is built, so they describe what the gateway actually got.
+ */
+export type GatewayAnswer<R> = { respond: R } | { raise: Error; outcome: Exclude<Outcome, "allow"> };
+
+/** The port adapters decide through (implemented by the composition root, `createPdp`). */
+export interface Authorizer {
+  /**
+   * Decides `request`, hands the decision to `answer`, records one audit record for what `answer`
+   * produced, then returns the response or throws the error. If `answer` itself throws, the recorded
+   * outcome is `error` (reason `response_invalid`) and the throw is a fault, never an allow.
+   */
+  authorize<R>(request: AccessRequest, answer: (decision: Decision) => GatewayAnswer<R>, options?: { deadlineMs?: number }): Promise<R>;
 }

@@ -34,7 +34,8 @@ const USAGE = `usage: npm run -s ava -- [options]        (with \`npm start\` run
   --policy FILE        AVA-style Cedar policies over context.<ref> (default: Employees on a patched, managed device)
   --ref NAME           the trust provider's policy reference name (default ztpdp)
   --auth METHOD        basic | post: client_secret_basic or client_secret_post (default basic)
-  --issuer URL         the trust provider (default: ZTPDP_TP_ISSUER, else http://127.0.0.1:$ZTPDP_HTTP_PORT or :3000)`;
+  --issuer URL         the trust provider (default: ZTPDP_TP_ISSUER, else http://127.0.0.1:$ZTPDP_HTTP_PORT or :3000)
+  --config FILE        the config \`npm start\` runs on (default: $ZTPDP_CONFIG, else config/pdp.yaml)`;
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -55,6 +56,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         ref: { type: "string", default: "ztpdp" },
         auth: { type: "string", default: "basic" },
         issuer: { type: "string" },
+        config: { type: "string" },
       },
     }));
   } catch (e) {
@@ -66,9 +68,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   if (!DEV_PROVIDERS.includes(provider as DevProvider)) return usage(err, `--provider must be one of ${DEV_PROVIDERS.join(", ")}`);
   if (auth !== "basic" && auth !== "post") return usage(err, "--auth must be basic or post");
   const root = projectRoot();
-  const { config } = loadConfig(join(root, "config/pdp.yaml"));
+  // The same config as `npm start`: --config, else ZTPDP_CONFIG, else the development config.
+  const configFile = values.config || process.env.ZTPDP_CONFIG;
+  const { config, file } = loadConfig(configFile ? resolve(configFile) : join(root, "config/pdp.yaml"));
   const tp = config.trustProvider;
-  if (!tp) return fail(err, "config/pdp.yaml has no trustProvider section");
+  if (!tp) return fail(err, `${file} has no trustProvider section`);
   const issuer = (values.issuer ?? process.env.ZTPDP_TP_ISSUER ?? `http://127.0.0.1:${process.env.ZTPDP_HTTP_PORT ?? 3000}`).replace(/\/+$/, "");
   const client = tp.clients[0]!;
   const ava: AvaClient = { issuer, clientId: client.clientId, clientSecret: DEV_AVA_CLIENT_SECRET, redirectUri: client.redirectUris[0]! };

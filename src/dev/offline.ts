@@ -16,6 +16,8 @@ export interface OfflineOptions {
   lambdaPort: number;
   /** Extra environment for the functions, e.g. ZTPDP_CONFIG. */
   env?: Record<string, string>;
+  /** Serverless parameters (`--param k=v`), e.g. `emulateNetwork: "true"` (see deploy/serverless-ztpdp.mjs). */
+  params?: Record<string, string>;
   onAudit?: (record: AuditRecord) => void;
   /** Every other output line (offline's own messages, function logs). */
   onLine?: (line: string) => void;
@@ -35,7 +37,8 @@ export interface OfflineStack {
 export async function startOffline(o: OfflineOptions): Promise<OfflineStack> {
   const require = createRequire(`${o.root}/package.json`);
   const cli = require.resolve("serverless/bin/serverless.js");
-  const child = spawn(process.execPath, [cli, "offline", "start", "--httpPort", String(o.httpPort), "--lambdaPort", String(o.lambdaPort)], {
+  const params = Object.entries(o.params ?? {}).flatMap(([k, v]) => ["--param", `${k}=${v}`]);
+  const child = spawn(process.execPath, [cli, "offline", "start", "--httpPort", String(o.httpPort), "--lambdaPort", String(o.lambdaPort), ...params], {
     cwd: o.root,
     env: {
       ...process.env,

@@ -1,68 +1,78 @@
-// Entry point of `npm start` (bundled to dist/dev/start.mjs): the local stack on its embedded defaults —
-// the development IdP and MDM on 127.0.0.1:8471, serverless-offline with the authorizers and the demo API,
-// the bundled policies on the local Cedar engine. Prints the URLs, curl commands and every audit record.
-import { join } from "node:path";
-import { loadConfig } from "../config/load.js";
-import { formatAudit } from "./audit-printer.js";
-import { avpStackFromEnv } from "./avp-stack.js";
-import { startDevIssuers } from "./issuers.js";
+// Entry point of `npm start` (bundled to dist/dev/start.mjs): the local stack — the development IdP and MDM,
+// serverless-offline with the authorizers and the demo API, the local Cedar engine — all on one config
+// (ZTPDP_CONFIG or --config, else config/pdp.yaml), checked before anything starts. Ports come from flags
+// or environment variables (src/dev/start-options.ts). Prints the URLs, curl commands and every audit record.
+import { join, resolve } from "node:path";
+import { freeLoopbackPort } from "./issuers.js";
 import { DEFAULT_DEV_KEYS_DIR, loadOrCreateDevKeys } from "./keys.js";
-import { startOffline } from "./offline.js";
 import { projectRoot } from "./root.js";
+import { localServices, startServices } from "./services.js";
+import { prepareStackConfig, StackConfigError, type StackConfig } from "./stack-config.js";
+import { parseStartOptions, START_USAGE, StartUsageError, type StartOptions } from "./start-options.js";
 import { quickTour } from "./tour.js";
-import { startDevTrustProvider } from "./trust-provider-stack.js";
 
 const root = projectRoot();
-const { config } = loadConfig(join(root, "config/pdp.yaml"));
-const keys = loadOrCreateDevKeys(join(root, DEFAULT_DEV_KEYS_DIR));
-const issuerPort = Number(new URL(config.issuers[0]!.issuer).port);
-const httpPort = Number(process.env.ZTPDP_HTTP_PORT ?? 3000);
-const verbose = process.env.ZTPDP_VERBOSE === "1";
-const EXPECTED_401_NOISE = /Unhandled exception in handler '(rest|token)Authorizer'|Error: Unauthorized$|Authorization function returned an error response/;
+const print = (line: string) => console.log(line);
+const fail = (message: string, code: number): never => {
+  console.error(message);
+  process.exit(code);
+};
 
-const issuers = await startDevIssuers({ config, keys, port: issuerPort }).catch((err: Error) => {
-  console.error(`cannot listen on 127.0.0.1:${issuerPort} for the development issuers: ${err.message}`);
-  process.exit(1);
-});
-console.log(`dev IdP and MDM: http://127.0.0.1:${issuers.port}  (keys in ${DEFAULT_DEV_KEYS_DIR}/, never committed)`);
-// The Verified Access trust provider's DynamoDB and secrets (absent from the config: nothing to start).
-const trustProvider = await startDevTrustProvider({ config, keysDir: join(root, DEFAULT_DEV_KEYS_DIR), httpPort });
+let options: StartOptions;
+try {
+  options = parseStartOptions(process.argv.slice(2), process.env);
+} catch (err) {
+  if (!(err instanceof StartUsageError)) throw err;
+  fail(`npm start: ${err.message}\n${START_USAGE}`, 2);
+}
+if (options!.help) {
+  print(START_USAGE);
+  process.exit(0);
+}
+const opts = options!;
+const anyPort = async (port: number) => (port === 0 ? freeLoopbackPort() : port);
+const sourceConfig = opts.config !== undefined ? resolve(opts.config) : join(root, "config/pdp.yaml");
 
-// ZTPDP_ENGINE=avp-remote | avp-mirror: decide with Verified Permissions on a local endpoint (avp-stack.ts).
-const avpStack = await avpStackFromEnv(root, process.env, verbose).catch(async (err: Error) => {
-  console.error(err.message);
-  await issuers.close();
-  await trustProvider?.close();
-  process.exit(1);
-});
-console.log("starting serverless-offline (API Gateway emulation)…");
+let stackConfig: StackConfig;
+try {
+  stackConfig = prepareStackConfig(sourceConfig, root, opts.idpPort === undefined ? undefined : await anyPort(opts.idpPort));
+} catch (err) {
+  if (!(err instanceof StackConfigError)) throw err;
+  fail(`npm start: refusing to start: ${err.message}`, 1);
+}
+const config = stackConfig!;
+for (const warning of config.loaded.warnings) console.warn(`config warning: ${warning}`);
 
-const stack = await startOffline({
+const ctx = {
   root,
-  httpPort,
-  lambdaPort: Number(process.env.ZTPDP_LAMBDA_PORT ?? 3002),
-  ...(avpStack || trustProvider ? { env: { ...trustProvider?.env, ...avpStack?.env } } : {}),
-  onAudit: (record) => console.log(formatAudit(record)),
-  onLine: (line) => {
-    // Offline's banner and per-request chatter are noise once the tour is printed; keep real errors. A 401
-    // is our authorizer throwing "Unauthorized" on purpose, which offline reports as an exception.
-    if (verbose || (/error|warn|×/i.test(line) && !EXPECTED_401_NOISE.test(line))) console.log(`  [offline] ${line}`);
-  },
-}).catch(async (err: Error) => {
-  console.error(err.message);
-  await issuers.close();
-  await trustProvider?.close();
-  await avpStack?.close();
-  process.exit(1);
-});
-console.log(quickTour(stack.restUrl, stack.httpUrl));
-if (trustProvider) console.log(trustProvider.tour());
+  config: config.loaded,
+  configFile: config.file,
+  engine: opts.engine,
+  keys: loadOrCreateDevKeys(join(root, DEFAULT_DEV_KEYS_DIR)),
+  ports: { http: await anyPort(opts.httpPort), lambda: await anyPort(opts.lambdaPort), devIssuers: config.devIssuerPort },
+  functionEnv: {},
+  verbose: opts.verbose,
+  print,
+};
+if (config.source !== join(root, "config/pdp.yaml")) print(`config: ${config.source}${config.file !== config.source ? ` (as ${config.file})` : ""}`);
+
+let stack: Awaited<ReturnType<typeof startServices>>;
+try {
+  stack = await startServices(localServices(), ctx);
+} catch (err) {
+  config.cleanup();
+  fail(`npm start: ${(err as Error).message}`, 1);
+}
+const urls = Object.assign({}, ...stack!.running.map((s) => s.urls ?? {})) as { rest: string; http: string };
+const tokenFlags = config.file === join(root, "config/pdp.yaml") ? "" : `--config '${config.file}'`;
+print(quickTour({ restUrl: urls.rest, httpUrl: urls.http, tokenFlags, devIssuers: config.devIssuerPort !== undefined }));
+for (const service of stack!.running) {
+  if (service.tour) print(service.tour({ config: tokenFlags === "" ? "" : config.file, http: ctx.ports.http }));
+}
 
 const shutdown = async () => {
-  await stack.stop();
-  await issuers.close();
-  await trustProvider?.close();
-  await avpStack?.close();
+  await stack.stopAll();
+  config.cleanup();
   process.exit(0);
 };
 process.on("SIGINT", shutdown);

@@ -21,7 +21,8 @@ const USAGE = `usage: npm run -s token -- [options]
   --no-mfa               the session had no second factor
   --ttl SECONDS          token lifetime (default 3600)
   --expired              issued two hours ago, expired one hour ago (to see a 401)
-  --json                 print {"token", "deviceToken"} instead of shell assignments`;
+  --json                 print {"token", "deviceToken"} instead of shell assignments
+  --config FILE          the config \`npm start\` runs on (default: $ZTPDP_CONFIG, else config/pdp.yaml)`;
 
 class UsageError extends Error {}
 
@@ -70,7 +71,9 @@ function mint(argv: string[]): string {
   // An expired token is issued in the past, not with a tiny lifetime: the PDP tolerates clock skew.
   const nowSeconds = Math.floor(Date.now() / 1000) - (values.expired ? 7200 : 0);
   const root = projectRoot();
-  const { config } = loadConfig(values.config ? resolve(values.config) : join(root, "config/pdp.yaml"));
+  // The same config as `npm start`: --config, else ZTPDP_CONFIG, else the development config.
+  const configFile = values.config || process.env.ZTPDP_CONFIG;
+  const { config } = loadConfig(configFile ? resolve(configFile) : join(root, "config/pdp.yaml"));
   const keys = loadOrCreateDevKeys(join(root, DEFAULT_DEV_KEYS_DIR));
   const idp = devIssuer(config);
   const token =

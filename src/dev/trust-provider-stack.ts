@@ -20,8 +20,8 @@ export interface DevTrustProvider {
   issuer: string;
   dynamo: LocalDynamo;
   close(): Promise<void>;
-  /** Lines for `npm start`'s tour. */
-  tour(): string;
+  /** Lines for `npm start`'s tour; `avaFlags` (e.g. `--config FILE`) go on every `npm run ava` command. */
+  tour(avaFlags?: string): string;
 }
 
 export async function startDevTrustProvider(o: { config: PdpConfig; keysDir: string; httpPort: number; dynamoPort?: number }): Promise<DevTrustProvider | undefined> {
@@ -40,14 +40,17 @@ export async function startDevTrustProvider(o: { config: PdpConfig; keysDir: str
       ZTPDP_TP_DYNAMODB_ENDPOINT: dynamo.endpoint,
     },
     close: () => dynamo.close(),
-    tour: () => `
+    tour: (avaFlags = "") => {
+      const ava = `npm run -s ava -- ${avaFlags ? `${avaFlags} ` : ""}`;
+      return `
 Verified Access trust provider (OIDC), issuer ${issuer}; its DynamoDB (dynalite): ${dynamo.endpoint}
   curl -s ${issuer}/.well-known/openid-configuration
   # sign in as AVA would (browser redirects through the dev IdP, device token header, code, userinfo, policy):
-  npm run -s ava -- --user alice --device patched       # ALLOW: Employee on a patched, managed Mac
-  npm run -s ava -- --user alice --device unpatched     # DENY
-  npm run -s ava -- --user alice --device-user bob      # DENY: a device of another user
-`,
+  ${ava}--user alice --device patched       # ALLOW: Employee on a patched, managed Mac
+  ${ava}--user alice --device unpatched     # DENY
+  ${ava}--user alice --device-user bob      # DENY: a device of another user
+`;
+    },
   };
 }
 

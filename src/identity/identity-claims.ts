@@ -2,6 +2,7 @@ import type { IssuerConfig, LimitsConfig } from "../config/schema.js";
 import { readIssuerGroups } from "./groups.js";
 import { readPrincipalAttributes, type AttributeCatalog } from "./principal-attributes.js";
 import { isServiceToken } from "./service-match.js";
+import { namespacedEntityId } from "./entity-namespace.js";
 import type { IdentityFailureCode, VerifiedIdentity } from "./types.js";
 
 /**
@@ -60,8 +61,7 @@ export function mapVerifiedClaims(
   if (!isIdentifier(sub, max)) return bad("claim `sub` is missing, empty, too long or contains control characters");
 
   const clientId = firstString(payload, issuer.services.clientIdClaims, max);
-  const prefixed = (value: string): string =>
-    issuer.principal.entityIdPrefix === undefined ? value : `${issuer.principal.entityIdPrefix}|${value}`;
+  const prefixed = (value: string): string => namespacedEntityId(issuer.principal.entityIdPrefix, value);
 
   // Validated for every token (a malformed claim is refused even when a service token would not use it).
   const groupNames = readIssuerGroups(payload, issuer, limits);

@@ -25,6 +25,9 @@ export function createIdentityVerifier(issuers: IssuerConfig[], opts: JwtVerifyO
   const { catalog, problems } = buildAttributeCatalog(issuers);
   if (problems.length > 0) throw new IdentityConfigError(problems.join("; "));
 
+  // The audit record's `identity.issuer` is always a configured name; the raw `iss` stays `claimedIssuer`.
+  const nameOfIss = new Map(issuers.map((i) => [i.issuer, i.name] as const));
+
   async function verify(token: string | undefined): Promise<IdentityResult> {
     if (token === undefined) return { ok: false, code: "token_missing", message: "no bearer token" };
     const checked = await jwt.verify(token);
@@ -32,12 +35,16 @@ export function createIdentityVerifier(issuers: IssuerConfig[], opts: JwtVerifyO
       const { ok, code, message, fingerprint, kid, issuer } = checked;
       const result: IdentityResult = { ok, code, message, tokenFingerprint: fingerprint };
       if (kid !== undefined) result.kid = kid;
-      if (issuer !== undefined) result.issuer = issuer;
+      if (issuer !== undefined) {
+        result.claimedIssuer = issuer;
+        const name = nameOfIss.get(issuer);
+        if (name !== undefined) result.issuerName = name;
+      }
       return result;
     }
     const mapped = mapVerifiedClaims(checked.payload, checked.trust, opts.limits, checked.fingerprint, now(), catalog);
     if (!mapped.ok) {
-      const result: IdentityResult = { ...mapped, tokenFingerprint: checked.fingerprint, issuer: checked.trust.issuer };
+      const result: IdentityResult = { ...mapped, tokenFingerprint: checked.fingerprint, issuerName: checked.trust.name };
       if (typeof checked.header.kid === "string") result.kid = checked.header.kid;
       return result;
     }

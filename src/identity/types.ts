@@ -59,4 +59,14 @@ export type IdentityFailureCode =
 
 export type IdentityResult =
   | { ok: true; identity: VerifiedIdentity }
-  | { ok: false; code: IdentityFailureCode; message: string; tokenFingerprint?: string; kid?: string; issuer?: string };
+  | {
+      ok: false;
+      code: IdentityFailureCode;
+      message: string;
+      tokenFingerprint?: string;
+      kid?: string;
+      /** Configured name of the issuer whose rules refused the token (its claimed `iss` is configured). */
+      issuerName?: string;
+      /** The `iss` the token claimed, unverified. */
+      claimedIssuer?: string;
+    };

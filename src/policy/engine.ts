@@ -48,6 +48,11 @@ export interface PolicyEngine {
   readonly revision: string;
   /** Never throws: faults come back as `{ type: "failure" }`. */
   isAuthorized(query: AuthorizationQuery): Promise<EngineAnswer> | EngineAnswer;
+  /**
+   * Whether any policy names this entity (in its scope or its conditions, e.g. `principal in Group::"HR"`).
+   * Audit records keep such groups in full; an engine that cannot tell leaves this out.
+   */
+  namesEntity?(type: string, id: string): boolean;
 }
 
 export type { EntityJson, EntityUidJson };

@@ -3,7 +3,11 @@ import { preparsePolicySet, preparseSchema, type DetailedError, type PolicyJson 
 import { callCedar } from "./cedar-answer.js";
 import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "./engine.js";
 import type { LoadedPolicySet } from "./loader.js";
-import { createPartitionedEvaluator, type PartitionStats } from "./partitioned-evaluator.js";
+import { conditionReads } from "./condition-reads.js";
+import { uidKey } from "./entity-uid.js";
+import { namedEntityKeys } from "./named-entities.js";
+import { createPartitionedEvaluator, parsePolicyJson, type PartitionStats } from "./partitioned-evaluator.js";
+import { scopeOf } from "./policy-scope.js";
 import { compileSchemaModel } from "./schema-model.js";
 import { LEAST_TRUSTED_POSTURE } from "../posture/types.js";
 
@@ -61,6 +65,7 @@ export interface LocalCedarEngine extends PolicyEngine {
   readonly partitionStats: PartitionStats | undefined;
   /** Synchronous: the local engine does no I/O. Never throws. */
   isAuthorized(query: AuthorizationQuery): EngineAnswer;
+  namesEntity(type: string, id: string): boolean;
 }
 
 const DEFAULT_MAX_PARTITIONS = 512;
@@ -136,9 +141,18 @@ export function createLocalCedarEngine(loaded: LoadedPolicySet, options: LocalCe
   const warmupAnswer = isAuthorized(options.warmupQuery ?? MODEL_WARMUP_QUERY);
   if (warmupAnswer.type === "failure") whole(SCHEMALESS_WARMUP_QUERY, false);
 
+  // With partitioning the evaluator already walked every policy; otherwise walk them on first use.
+  const named = once(
+    () => partitioned?.namedEntities ?? (() => {
+      const jsons = loaded.policies.map((p) => p.json ?? parsePolicyJson(p));
+      return namedEntityKeys(jsons.map(scopeOf), jsons.map(conditionReads));
+    })(),
+  );
+
   return {
     name: "local-cedar",
     revision: loaded.revision,
+    namesEntity: (type, id) => named().has(uidKey(type, id)),
     policyIds: Object.freeze(loaded.policies.map((p) => p.id)),
     warmupAnswer,
     partitionStats: partitioned?.stats,

@@ -5,6 +5,7 @@ import type { AuthorizationQuery, EngineAnswer } from "./engine.js";
 import type { LoadedPolicy } from "./loader.js";
 import { PartitionCache } from "./partition-cache.js";
 import { PartitionIndex, parentGraph, type ParentGraph } from "./partition-index.js";
+import { namedEntityKeys } from "./named-entities.js";
 import { scopeOf, withoutScope, type PolicyScope } from "./policy-scope.js";
 import { conforms } from "./request-conformance.js";
 import { resourceGuardOf } from "./resource-guard.js";
@@ -55,6 +56,8 @@ interface Partition {
 export interface PartitionedEvaluator {
   evaluate(query: AuthorizationQuery): EngineAnswer;
   readonly stats: PartitionStats;
+  /** `uidKey`s of the entities the policies name (named-entities.ts). */
+  readonly namedEntities: ReadonlySet<string>;
 }
 
 export function createPartitionedEvaluator(opts: PartitionedEvaluatorOptions): PartitionedEvaluator {
@@ -112,6 +115,7 @@ export function createPartitionedEvaluator(opts: PartitionedEvaluatorOptions): P
 
   return {
     stats,
+    namedEntities: namedEntityKeys(scopes, reads),
     evaluate(query) {
       const graph = parentGraph(query?.entities);
       const positions = index.relevant(query, graph);
@@ -140,7 +144,7 @@ export function createPartitionedEvaluator(opts: PartitionedEvaluatorOptions): P
   };
 }
 
-function parsePolicyJson(policy: LoadedPolicy): PolicyJson {
+export function parsePolicyJson(policy: LoadedPolicy): PolicyJson {
   const json = policyToJson(policy.text);
   if (json.type === "failure") throw new Error(`cedar refused policy \`${policy.id}\`: ${json.errors.map((e) => e.message).join("; ")}`);
   return json.json;

@@ -29,10 +29,32 @@ export interface PostureRecord {
   ageSeconds: number;
 }
 
+/**
+ * The JWT gate's own refusals (src/identity/jwt-verifier.ts), each recorded for a device token under its
+ * own name (`device_token_signature_invalid`, `device_token_type_invalid`, ...), never lumped together.
+ */
+export type DeviceTokenGateFailure =
+  | "malformed"
+  | "too_large"
+  | "header_invalid"
+  | "alg_not_allowed"
+  | "type_invalid"
+  | "crit_unsupported"
+  | "signature_invalid"
+  | "kid_unknown"
+  | "not_yet_valid"
+  | "exp_missing"
+  | "lifetime_exceeded"
+  | "audience_invalid"
+  | "client_invalid"
+  | "claims_invalid";
+
 /** Why a presented device token was not trusted (the decision still happens, with LEAST_TRUSTED_POSTURE). */
 export type PostureFailureCode =
   | "device_token_missing"
+  | "device_token_duplicated"
   | "device_token_invalid"
+  | `device_token_${DeviceTokenGateFailure}`
   | "device_token_provider_unknown"
   | "device_token_expired"
   | "device_posture_stale"

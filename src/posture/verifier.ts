@@ -1,6 +1,6 @@
 import type { PostureProviderConfig } from "../config/schema.js";
 import { createMultiIssuerJwtVerifier, type JwtVerifyOptions } from "../identity/jwt-verifier.js";
-import type { VerifiedIdentity } from "../identity/types.js";
+import type { IdentityFailureCode, VerifiedIdentity } from "../identity/types.js";
 import type { PatchBaseline } from "./baseline.js";
 import { normalizePosture } from "./normalize.js";
 import { LEAST_TRUSTED_POSTURE, type PostureFailureCode, type PostureResult } from "./types.js";
@@ -32,26 +32,14 @@ export function createPostureVerifier(opts: PostureVerifierOptions): PostureVeri
       if (token === undefined || token === "") return untrusted("device_token_missing", "no device token presented");
       if (!jwt) return untrusted("device_token_provider_unknown", "no device-posture provider is configured");
       const checked = await jwt.verify(token);
-      if (!checked.ok) {
-        const code: PostureFailureCode =
-          checked.code === "token_issuer_unknown"
-            ? "device_token_provider_unknown"
-            : checked.code === "token_expired"
-              ? "device_token_expired"
-              : checked.code === "jwks_unavailable"
-                ? "device_keys_unavailable"
-                : "device_token_invalid";
-        return untrusted(code, `${checked.code}: ${checked.message}`, checked.fingerprint);
-      }
+      if (!checked.ok) return untrusted(deviceFailureCode(checked.code), `${checked.code}: ${checked.message}`, checked.fingerprint);
       const provider = byIssuer.get(checked.trust.issuer);
       const fingerprint = checked.fingerprint;
       const jti = typeof checked.payload.jti === "string" ? checked.payload.jti : undefined;
       if (!provider) return untrusted("device_token_provider_unknown", "issuer is not a posture provider", fingerprint);
 
-      // Posture describes one user's device: it only counts for the user whose token came with it.
-      const deviceValue = checked.payload[provider.binding.deviceClaim];
-      const userValue = identity.bindingClaims[provider.binding.userClaim];
-      if (typeof deviceValue !== "string" || userValue === undefined || deviceValue !== userValue) {
+      // Posture describes one user's device: it only counts for the user (of the issuer) whose token came with it.
+      if (!isBoundTo(provider.binding, checked.payload, identity)) {
         return untrusted("device_binding_mismatch", `device token is bound to another user (claim \`${provider.binding.deviceClaim}\`)`, fingerprint, jti);
       }
 
@@ -67,6 +55,40 @@ export function createPostureVerifier(opts: PostureVerifierOptions): PostureVeri
       return { posture: normalized.posture, tokenFingerprint: fingerprint, ...(jti ? { jti } : {}) };
     },
   };
+}
+
+/**
+ * The device claim equals the user token's claim, and the user token comes from an issuer this provider
+ * binds to (`binding.issuers`; unset only when a single issuer is trusted, which config load enforces).
+ */
+export function isBoundTo(binding: PostureProviderConfig["binding"], device: Record<string, unknown>, identity: VerifiedIdentity): boolean {
+  if (binding.issuers !== undefined && !binding.issuers.includes(identity.issuerName)) return false;
+  const deviceValue = device[binding.deviceClaim];
+  const userValue = identity.bindingClaims[binding.userClaim];
+  return typeof deviceValue === "string" && userValue !== undefined && deviceValue === userValue;
+}
+
+/** Two device-token headers: neither copy can be trusted, and the record says that, not "missing". */
+export function duplicatedDeviceToken(): PostureResult {
+  return untrusted("device_token_duplicated", "the device-token header was sent more than once");
+}
+
+/** The JWT gate's reason, renamed for a device token so each rejection keeps its own code in the audit record. */
+export function deviceFailureCode(code: IdentityFailureCode): PostureFailureCode {
+  switch (code) {
+    case "token_issuer_unknown":
+      return "device_token_provider_unknown";
+    case "token_expired":
+      return "device_token_expired";
+    case "jwks_unavailable":
+      return "device_keys_unavailable";
+    case "token_missing":
+    case "token_use_invalid":
+      // Not produced by the generic gate (user-token rules); kept total rather than guessed.
+      return "device_token_invalid";
+    default:
+      return `device_${code}`;
+  }
 }
 
 function untrusted(code: PostureFailureCode, message: string, tokenFingerprint?: string, jti?: string): PostureResult {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { groupsView } from "../audit/decision-record.js";
 import { deviceSummary } from "../audit/device-summary.js";
 import { AUDIT_SCHEMA, type AuditRecord } from "../audit/record.js";
 import type { AuditFacts } from "./deps.js";
@@ -16,7 +17,8 @@ export function loginAuditRecord(f: AuditFacts, req: HttpRequest, nowMs: number,
     outcome: f.outcome,
     effect: f.outcome === "allow" ? "allow" : "deny",
     principal: f.who ? { ...f.who.principal } : null,
-    groups: f.who?.groups ?? [],
+    // No policy decides here, so no group is "named": the first ones are listed, the rest counted.
+    ...groupsView((f.who?.groups ?? []).map((id) => ({ type: "Group", id })), undefined),
     identity: f.who?.identity ?? f.identity ?? {},
     device: f.who?.device ?? f.device ?? deviceSummary(undefined),
     action: `oidc:${f.action}`,

@@ -64,7 +64,8 @@ export const callback: Endpoint = async (req, deps) => {
     return back("access_denied", "the identity provider's ID token was not accepted", {
       outcome: verified.code === "jwks_unavailable" ? "error" : "unauthenticated",
       identity: {
-        ...(verified.issuer ? { issuer: verified.issuer } : {}),
+        ...(verified.issuerName ? { issuer: verified.issuerName } : {}),
+        ...(verified.claimedIssuer !== undefined ? { claimedIssuer: verified.claimedIssuer } : {}),
         ...(verified.tokenFingerprint ? { tokenFingerprint: verified.tokenFingerprint } : {}),
         ...(verified.kid !== undefined ? { kid: verified.kid } : {}),
       },

@@ -12,6 +12,8 @@ function record(overrides: Partial<AuditRecord> = {}): AuditRecord {
     effect: "deny",
     principal: null,
     groups: [],
+    groupCount: 0,
+    groupsOmitted: 0,
     identity: {},
     device: { verified: false, provider: "none", managed: false, compliant: false, os: "unknown 0.0.0", patched: false, riskLevel: "unknown", edrScore: 0, ageSeconds: 0 },
     action: "GET",

@@ -14,7 +14,7 @@ import { REPO_ROOT, runCli } from "./helpers.js";
  * copy of the reference project (test fixture; tests never read policies/).
  */
 
-const FIXTURE = join(REPO_ROOT, "test/policy/verified-permissions/fixtures/project");
+const FIXTURE = join(REPO_ROOT, "test/fixtures/project");
 let avp: LocalAvp;
 const temps: string[] = [];
 

@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { cpSync, existsSync } from "node:fs";
+import { cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, STACK_FRAME, tempProject } from "./helpers.js";
+import { PROJECT, REPO_ROOT, STACK_FRAME, tempProject } from "./helpers.js";
 
 /**
  * The built bin (`dist/cli/ztpdp.mjs`, what `npx ztpdp` runs), spawned as a real process: the esbuild
@@ -15,7 +15,7 @@ const exec = promisify(execFile);
 /** A private copy of the bin and its wasm, taken once: a build running meanwhile empties dist/ first. */
 let BIN = "";
 
-async function ztpdp(args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function ztpdp(args: string[], cwd = PROJECT, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], { cwd, encoding: "utf8", env: { ...process.env, ...env } });
     return { code: 0, stdout, stderr };
@@ -31,6 +31,11 @@ describe("the built ztpdp bin", () => {
     const copy = join(tempProject(), "bin");
     cpSync(BUILT, copy, { recursive: true });
     BIN = join(copy, "ztpdp.mjs");
+  });
+
+  it("prints the project version (npx ztpdp --version)", async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    expect(await ztpdp(["--version"])).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ztpdp ${version.replaceAll(".", "\\.")} \\(cedar `)), stderr: "" });
   });
 
   it("validates the reference policies", async () => {

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { REPO_ROOT, runCli, STACK_FRAME, tempProject } from "./helpers.js";
+import { PROJECT, REPO_ROOT, runCli, STACK_FRAME, tempProject } from "./helpers.js";
 
 describe("ztpdp config", () => {
   it("prints the effective configuration as JSON: presets expanded, defaults shown", async () => {
-    const r = await runCli(["config", "--config", "config/examples/okta.yaml"]);
+    const r = await runCli(["config", "--config", "config/examples/okta.yaml"], { cwd: REPO_ROOT });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("config: config/examples/okta.yaml is valid; effective configuration:\n");
     const c = JSON.parse(r.stdout) as { issuers: Record<string, unknown>[]; limits: Record<string, number>; jwks: Record<string, number> };
@@ -21,7 +21,7 @@ describe("ztpdp config", () => {
       clientIdClaim: "cid",
       principal: { principalIdClaim: "uid", entityIdPrefix: "okta", userEntityType: "User" },
     });
-    expect(c.limits).toEqual({ maxTokenBytes: 8192, clockSkewSeconds: 60, maxTokenLifetimeSeconds: 86400, maxGroups: 200, maxClaimStringLength: 512 });
+    expect(c.limits).toEqual({ maxTokenBytes: 8192, clockSkewSeconds: 60, maxTokenLifetimeSeconds: 86400, maxGroups: 200, maxClaimStringLength: 512, decisionTimeoutMs: 4000 });
     expect(c.jwks.ttlSeconds).toBe(300);
   });
 
@@ -49,9 +49,9 @@ describe("ztpdp config", () => {
 describe("principal attributes from claims in the policy toolchain", () => {
   /** The project's own config and policies, with `department` mapped from a claim and declared in the schema. */
   function projectWithDepartment(schemaDeclares: string | null): string {
-    const doc = parse(readFileSync(join(REPO_ROOT, "config/pdp.yaml"), "utf8")) as { issuers: Array<Record<string, unknown>> };
+    const doc = parse(readFileSync(join(PROJECT, "config/pdp.yaml"), "utf8")) as { issuers: Array<Record<string, unknown>> };
     doc.issuers[0]!.principal = { attributes: { department: "String" } };
-    let schema = readFileSync(join(REPO_ROOT, "policies/schema.cedarschema"), "utf8");
+    let schema = readFileSync(join(PROJECT, "policies/schema.cedarschema"), "utf8");
     if (schemaDeclares !== null) schema = schema.replace("entity User in [Group];", `entity User in [Group] { ${schemaDeclares} };`);
     return tempProject({
       "config/pdp.yaml": stringify(doc),

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { jwksSchema, jwtTrustSchema, limitsSchema } from "../../src/config/schema.js";
 import { generateEphemeralKeys, signJws } from "../../src/cli/harness/keys.js";
 import { createMultiIssuerJwtVerifier } from "../../src/identity/jwt-verifier.js";
-import { REPO_ROOT, runCli, tempProject } from "./helpers.js";
+import { PROJECT, runCli, tempProject } from "./helpers.js";
 
 describe("scenario tokens", () => {
   it.each(["RS256", "RS384", "ES256", "ES384", "ES512", "EdDSA"])("are real %s JWS that the production verifier accepts", async (alg) => {
@@ -39,7 +39,7 @@ describe("scenario tokens", () => {
   });
 
   it("never need the configured key endpoints: a config with unreachable https JWKS URIs runs the suite", async () => {
-    const config = readFileSync(join(REPO_ROOT, "config/pdp.yaml"), "utf8")
+    const config = readFileSync(join(PROJECT, "config/pdp.yaml"), "utf8")
       .replaceAll("http://127.0.0.1:8471", "https://keys.example.invalid")
       .replace("issuer: http://127.0.0.1:3000", "issuer: https://tp.example.invalid") // the trust provider's own URL
       .replace("allowInsecureLoopbackJwks: true", "allowInsecureLoopbackJwks: false");

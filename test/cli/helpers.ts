@@ -8,6 +8,8 @@ import { run } from "../../src/cli/run.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const POLICY_FIXTURES = join(REPO_ROOT, "test/policy/fixtures");
+/** The project the CLI tests run in: the tests' own config and reference policies (test/fixtures/project). */
+export const PROJECT = join(REPO_ROOT, "test/fixtures/project");
 
 export interface CliResult {
   code: number;
@@ -22,7 +24,7 @@ export async function runCli(argv: string[], opts: { cwd?: string; env?: Record<
   const io: CliIo = {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    cwd: opts.cwd ?? REPO_ROOT,
+    cwd: opts.cwd ?? PROJECT,
     env: opts.env ?? {},
     ...(opts.stdin !== undefined ? { readStdin: () => opts.stdin as string } : {}),
   };
@@ -36,18 +38,18 @@ afterAll(() => {
 });
 
 /**
- * A throw-away copy of the project's config and policies, plus the given files (paths relative to the
+ * A throw-away copy of the test project's config and policies, plus the given files (paths relative to the
  * project root), so tests can break things without touching the repository. `policies/tests` starts
  * empty unless `withReferenceScenarios`.
  */
 export function tempProject(files: Record<string, string> = {}, opts: { withReferenceScenarios?: boolean } = {}): string {
   const root = mkdtempSync(join(tmpdir(), "ztpdp-cli-"));
   temps.push(root);
-  cpSync(join(REPO_ROOT, "config"), join(root, "config"), { recursive: true });
+  cpSync(join(PROJECT, "config"), join(root, "config"), { recursive: true });
   mkdirSync(join(root, "policies/tests"), { recursive: true });
-  for (const name of readdirSync(join(REPO_ROOT, "policies"))) {
+  for (const name of readdirSync(join(PROJECT, "policies"))) {
     if (name === "tests" && !opts.withReferenceScenarios) continue;
-    cpSync(join(REPO_ROOT, "policies", name), join(root, "policies", name), { recursive: true });
+    cpSync(join(PROJECT, "policies", name), join(root, "policies", name), { recursive: true });
   }
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
@@ -59,9 +61,9 @@ export function tempProject(files: Record<string, string> = {}, opts: { withRefe
 /** Output must never contain a JavaScript stack trace. */
 export const STACK_FRAME = /^\s+at .+[:(]\d+/m;
 
-/** 1-based line of a policy's `@id` in a reference policy file, so tests follow edits and `ztpdp fmt`. */
+/** 1-based line of a policy's `@id` in a reference policy file (of the test project), so tests follow `ztpdp fmt`. */
 export function idLine(file: string, id: string): number {
-  const lines = readFileSync(join(REPO_ROOT, file), "utf8").split("\n");
+  const lines = readFileSync(join(PROJECT, file), "utf8").split("\n");
   const index = lines.findIndex((l) => l.startsWith(`@id("${id}")`));
   if (index < 0) throw new Error(`${file} has no @id("${id}")`);
   return index + 1;

@@ -1,7 +1,8 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { CliIo } from "../../src/cli/io.js";
 import { run } from "../../src/cli/run.js";
-import { REPO_ROOT, runCli, STACK_FRAME } from "./helpers.js";
+import { PROJECT, runCli, STACK_FRAME } from "./helpers.js";
 
 describe("ztpdp (dispatch)", () => {
   it("prints usage and exits 2 without a command", async () => {
@@ -17,6 +18,13 @@ describe("ztpdp (dispatch)", () => {
     }
   });
 
+  it("prints the project version from package.json on --version", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const r = await runCli(["--version"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toMatch(new RegExp(`^ztpdp ${version.replaceAll(".", "\\.")} \\(cedar \\d+\\.\\d+\\.\\d+\\)\n$`));
+  });
+
   it("exits 2 on an unknown command", async () => {
     const r = await runCli(["tset"]);
     expect(r).toMatchObject({ code: 2, stdout: "" });
@@ -30,7 +38,7 @@ describe("ztpdp (dispatch)", () => {
         throw new TypeError("terminal went away");
       },
       stderr: (t) => void (stderr += t),
-      cwd: REPO_ROOT,
+      cwd: PROJECT,
       env: {},
     };
     expect(await run(["validate"], io)).toBe(1);

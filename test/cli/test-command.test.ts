@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { idLine, runCli, STACK_FRAME, tempProject } from "./helpers.js";
+import { idLine, PROJECT, runCli, STACK_FRAME, tempProject } from "./helpers.js";
 
 /** A one-file suite in a copy of the project. */
 const suite = (yaml: string, extra: Record<string, string> = {}) => tempProject({ "policies/tests/cases.yaml": yaml, ...extra });
@@ -40,7 +40,7 @@ describe("ztpdp test on the reference policies", () => {
   });
 
   it("reports the same in JSON, with per-policy coverage", async () => {
-    const { code, report } = await json(process.cwd());
+    const { code, report } = await json(PROJECT);
     expect(code).toBe(0);
     expect(report.ok).toBe(true);
     expect(report.summary.failed + report.summary.invalid).toBe(0);
@@ -117,7 +117,7 @@ describe("ztpdp test: results", () => {
     expect: deny
 `,
       {
-        "config/pdp.yaml": config(readFileSync(new URL("../../config/pdp.yaml", import.meta.url), "utf8")),
+        "config/pdp.yaml": config(readFileSync(new URL("../fixtures/project/config/pdp.yaml", import.meta.url), "utf8")),
         "policies/prefixed.cedar": '@id("prefixed-read")\npermit (principal in Group::"okta|Employees", action in Action::"read", resource in Application::"wiki");\n',
       },
     );
@@ -172,7 +172,7 @@ describe("ztpdp test: results", () => {
   });
 
   it("runs only the cases matching --filter", async () => {
-    const { report } = await json(process.cwd(), "--filter", "perimeter");
+    const { report } = await json(PROJECT, "--filter", "perimeter");
     expect(report.cases.length).toBeGreaterThan(2);
     expect(report.cases.every((c) => c.name.includes("perimeter"))).toBe(true);
   });

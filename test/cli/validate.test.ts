@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { POLICY_FIXTURES, REPO_ROOT, runCli, STACK_FRAME, tempProject } from "./helpers.js";
+import { POLICY_FIXTURES, PROJECT, REPO_ROOT, runCli, STACK_FRAME, tempProject } from "./helpers.js";
 
-const REFERENCE_SCHEMA = join(REPO_ROOT, "policies/schema.cedarschema");
+const REFERENCE_SCHEMA = join(PROJECT, "policies/schema.cedarschema");
 
 describe("ztpdp validate", () => {
   it("accepts the reference policies, reading the folder from the config", async () => {

@@ -1,6 +1,7 @@
 import { MemoryAuditSink } from "../../src/audit/sink.js";
 import { createDecisionPoint, type DecisionPointDeps } from "../../src/decision/decide.js";
 import { createRouteResolver } from "../../src/decision/resource.js";
+import { recordDecisions } from "../../src/recorded-decisions.js";
 import type { AccessRequest } from "../../src/decision/types.js";
 import type { IdentityResult, VerifiedIdentity } from "../../src/identity/types.js";
 import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "../../src/policy/engine.js";
@@ -73,9 +74,9 @@ export function pipeline(opts: {
       { path: "/wiki/{page}", application: "wiki", classification: "internal" },
       { path: "/hr/records/{employeeId}", application: "hr", classification: "restricted" },
     ]),
-    audit,
     now: () => NOW_MS,
     newDecisionId: () => "decision-1",
   };
-  return { pdp: createDecisionPoint(deps), audit, engine };
+  // The core and the composition root's recorder, as createPdp wires them.
+  return { pdp: recordDecisions(createDecisionPoint(deps), { audit }), audit, engine };
 }

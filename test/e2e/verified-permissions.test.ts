@@ -11,7 +11,7 @@ import { startE2eStack, type E2eStack } from "./stack.js";
 // config names a store on the local endpoint (filled by `ztpdp push`'s code from a copy of the reference
 // policies); remote asks IsAuthorized per request, mirror copies the store at cold start.
 
-const POLICIES = join(import.meta.dirname, "../policy/verified-permissions/fixtures/project/policies");
+const POLICIES = join(import.meta.dirname, "../fixtures/project/policies");
 let avp: LocalAvp;
 beforeAll(async () => {
   avp = await startLocalAvp();

@@ -1,39 +1,22 @@
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { mintDeviceToken, mintUserToken } from "../../src/dev/mint.js";
 import { httpApiEvent, restRequestEvent, tokenEvent } from "../adapters/apigateway/events.js";
-import { ROOT, startLocalIssuers, type LocalIssuers } from "../support/local-config.js";
+import { captureOutput, lambdaContext, loadBundle, type StdoutCapture } from "../support/bundles.js";
+import { startLocalIssuers, type LocalIssuers } from "../support/local-config.js";
 
 // The built Lambda bundles (dist/<fn>/index.mjs), loaded as Lambda loads them, with the middy + Powertools
 // chain: parser, logger (decision id as correlation id), metrics (EMF on stdout), the audit line.
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
 let issuers: LocalIssuers;
-const stdout: string[] = [];
-
-const context = {
-  functionName: "zt-pdp-dev-restAuthorizer",
-  functionVersion: "$LATEST",
-  invokedFunctionArn: "arn:aws:lambda:eu-west-1:123456789012:function:zt-pdp-dev-restAuthorizer",
-  memoryLimitInMB: "1024",
-  awsRequestId: "8f507cfc-example",
-  logGroupName: "/aws/lambda/zt-pdp-dev-restAuthorizer",
-  logStreamName: "2026/11/23/[$LATEST]abc",
-  getRemainingTimeInMillis: () => 5000,
-} as unknown as Context;
-
-const load = async (fn: string) => ((await import(pathToFileURL(join(ROOT, `dist/${fn}/index.mjs`)).href)) as { handler: Handler }).handler;
+let out: StdoutCapture;
+const context = lambdaContext();
+const load = (fn: string) => loadBundle(fn);
 
 beforeAll(async () => {
   issuers = await startLocalIssuers();
   process.env.ZTPDP_CONFIG = issuers.configPath;
   process.env.POWERTOOLS_METRICS_NAMESPACE = "ZtPdpTest";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout.push(String(chunk));
-    return true;
-  });
+  out = captureOutput();
 });
 afterAll(async () => {
   vi.restoreAllMocks();
@@ -45,18 +28,13 @@ const tokens = () => ({
   device: mintDeviceToken(issuers.keys.mdm, { provider: "jamf", issuer: issuers.providerIssuer("jamf"), audience: "zt-pdp-device", user: "alice", state: "patched" }),
 });
 
-const jsonLines = () =>
-  stdout
-    .join("")
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = () => out.lines();
 
 describe("built authorizer bundles", () => {
   it("REST REQUEST: allows, logs one audit line, emits Allow and latency metrics, never logs the token", async () => {
     const handler = await load("rest-authorizer");
     const { user, device } = tokens();
-    stdout.length = 0;
+    out.clear();
     const res = (await handler(restRequestEvent({ headers: { Authorization: `Bearer ${user}`, "X-Device-Token": device } }), context)) as {
       policyDocument: { Statement: { Effect: string }[] };
       context: { decisionId: string };
@@ -70,13 +48,13 @@ describe("built authorizer bundles", () => {
     expect(emf).toBeDefined();
     expect(emf).toHaveProperty("Allow", 1);
     expect(emf).toHaveProperty("DecisionLatency");
-    expect(stdout.join("")).not.toContain(user);
-    expect(stdout.join("")).not.toContain(device);
+    expect(out.text()).not.toContain(user);
+    expect(out.text()).not.toContain(device);
   });
 
   it("REST REQUEST: an unparseable event is a 401 with its audit record, not a 500", async () => {
     const handler = await load("rest-authorizer");
-    stdout.length = 0;
+    out.clear();
     await expect(handler({ nonsense: true }, context)).rejects.toThrow(/^Unauthorized$/);
     expect(jsonLines().filter((l) => l.message === "audit")).toHaveLength(1);
     expect(jsonLines().find((l) => "_aws" in l)).toHaveProperty("Unauthenticated", 1);

@@ -21,11 +21,12 @@ import { generateTestKey, jwksOf, type TestKey } from "../support/keys.js";
  * loopback JWKS servers, the reference policies, a `MemoryAuditSink` and a movable clock.
  *
  * Nothing below the composition root is faked: tokens are real JWS, keys come over HTTP, Cedar evaluates
- * the policies in `policies/`.
+ * the reference policies of test/fixtures/project.
  */
 
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const POLICY_DIR = join(ROOT, "policies");
+/** The tests' own reference policies (test/fixtures/project), never the repository's policies/. */
+export const POLICY_DIR = join(ROOT, "test/fixtures/project/policies");
 export const BASELINE_FILE = join(POLICY_DIR, "patch-baseline.yaml");
 /** Where the (never written) harness config claims to live: errors name it. */
 export const CONFIG_FILE = join(ROOT, "test/pdp/pdp.harness.yaml");
@@ -97,7 +98,7 @@ function keys(): { user: TestKey; device: TestKey } {
 
 /** The shipped config as a plain document, re-pointed at the loopback servers and absolute paths. */
 export function configDocFor(idp: JwksServer, mdm: JwksServer, policyDir = POLICY_DIR): ConfigDoc {
-  const doc = parseYaml(readFileSync(join(ROOT, "config/pdp.yaml"), "utf8")) as ConfigDoc;
+  const doc = parseYaml(readFileSync(join(ROOT, "test/fixtures/project/config/pdp.yaml"), "utf8")) as ConfigDoc;
   for (const issuer of doc.issuers) {
     issuer.issuer = idp.issuer;
     issuer.jwksUri = idp.jwksUri;

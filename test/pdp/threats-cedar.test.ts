@@ -1,3 +1,4 @@
+import { MAX_OTHER_GROUPS } from "../../src/audit/decision-record.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AccessRequest } from "../../src/decision/types.js";
 import {
@@ -202,7 +203,7 @@ describe("Cedar inputs: numbers outside Cedar's Long range are refused before Ce
   });
 
   it.each([
-    { threat: "device iat 2^63", provider: "jamf", claims: () => ({ iat: 2 ** 63 }), reason: "device_token_invalid" },
+    { threat: "device iat 2^63", provider: "jamf", claims: () => ({ iat: 2 ** 63 }), reason: "device_token_not_yet_valid" },
     { threat: "device iat fractional", provider: "jamf", claims: () => ({ iat: now() - 0.5 }), reason: "device_claims_invalid" },
     { threat: "device edr_score 2^63", provider: "generic-mdm", claims: () => ({ edr_score: 2 ** 63 }), reason: "device_claims_invalid" },
     { threat: "device osv component 2^63", provider: "jamf", claims: () => ({ osv: "9223372036854775808.0.0" }), reason: "device_claims_invalid" },
@@ -216,11 +217,22 @@ describe("Cedar inputs: numbers outside Cedar's Long range are refused before Ce
 describe("Cedar inputs: very large group sets", () => {
   const many = (n: number) => ["Employees", ...Array.from({ length: n - 1 }, (_, i) => `g-${i}`)];
 
-  it("control: 200 groups (the cap) are accepted; the audit record lists 50 and counts the rest", async () => {
+  it("control: 200 groups (the cap) are accepted; the record keeps the policy-named group, counts all 200, lists a bounded rest", async () => {
     const d = await decideOnce(h, h.request({ bearerToken: h.userToken({ claims: { groups: many(200) } }) }));
     expectAllowed(d);
-    expect(d.record.groups).toHaveLength(51);
-    expect(d.record.groups.at(-1)).toBe("[+150 more]");
+    expect(d.record.groups[0]).toBe("Employees");
+    expect(d.record.groups).toHaveLength(1 + MAX_OTHER_GROUPS);
+    expect(d.record).toMatchObject({ groupCount: 200, groupsOmitted: 200 - 1 - MAX_OTHER_GROUPS });
+  });
+
+  it("the group that decided is in the record even when it comes last of 200 (and named in full)", async () => {
+    const longName = `Employees`; // named by wiki.cedar; any policy-named group is kept whatever its position
+    const groups = [...Array.from({ length: 199 }, (_, i) => `g-${i}`), longName];
+    const d = await decideOnce(h, h.request({ bearerToken: h.userToken({ claims: { groups } }) }));
+    expectAllowed(d);
+    expect(d.record.groups).toContain("Employees");
+    expect(d.record.groups).not.toContain("g-25");
+    expect(d.record).toMatchObject({ groupCount: 200, groupsOmitted: 200 - 1 - MAX_OTHER_GROUPS });
   });
 
   it("201 groups → the token is refused (never truncated: a dropped group could be a deny-relevant one)", async () => {

@@ -315,7 +315,7 @@ describe("faults: the audit sink", () => {
     const out = auditLines(lines);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatchObject({ level: "ERROR", auditSinkFailed: expect.stringContaining("CloudWatch throttled") });
-    expect(out[0]!.audit).toMatchObject({ decisionId: decision.decisionId, outcome, schema: "ztpdp.audit/v1" });
+    expect(out[0]!.audit).toMatchObject({ decisionId: decision.decisionId, outcome, schema: "ztpdp.audit/v2" });
     expectNoRawToken(out[0], [request.bearerToken, request.deviceToken]);
   });
 });

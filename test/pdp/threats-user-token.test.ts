@@ -231,7 +231,7 @@ describe("user token: headers that name their own key (jku, x5u, jwk, x5c) are i
     const device = h.deviceToken("jamf", { key: evilEc, header: { jku: `${attacker.origin}/jwks.json`, jwk: evilEc.publicJwk } });
     const d = await decideOnce(h, h.request({ deviceToken: device }));
     expect(d.decision.outcome).toBe("deny");
-    expect(d.record.device.untrustedReason).toBe("device_token_invalid");
+    expect(d.record.device.untrustedReason).toBe("device_token_kid_unknown");
     expect(attacker.requests()).toBe(0);
   });
 });

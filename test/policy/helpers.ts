@@ -5,7 +5,8 @@ import type { PostureRecord } from "../../src/posture/types.js";
 import { LEAST_TRUSTED_POSTURE } from "../../src/posture/types.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const REFERENCE_DIR = join(REPO_ROOT, "policies");
+/** The tests' frozen copy of the reference policies (test/fixtures/project), never the repository's policies/. */
+export const REFERENCE_DIR = join(REPO_ROOT, "test/fixtures/project/policies");
 export const REFERENCE_SCHEMA = join(REFERENCE_DIR, "schema.cedarschema");
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 

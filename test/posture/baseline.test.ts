@@ -20,9 +20,9 @@ function problemsOf(text: string): { error: PatchBaselineError } {
   throw new Error("expected parseBaseline to throw");
 }
 
-describe("the shipped policies/patch-baseline.yaml", () => {
+describe("the reference patch-baseline.yaml (the test project's copy)", () => {
   it("loads and lists only known families", () => {
-    const path = fileURLToPath(new URL("../../policies/patch-baseline.yaml", import.meta.url));
+    const path = fileURLToPath(new URL("../fixtures/project/policies/patch-baseline.yaml", import.meta.url));
     const baseline = loadBaseline(path);
     expect(baseline.version).toBe(1);
     expect(baseline.minimum.size).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import type { AuditRecord } from "../../src/audit/record.js";
+import { checkAuditRecord } from "./audit-contract.js";
 
-/** Collects audit records as a stack relays them, and waits for one that matches. */
+/** Collects audit records as a stack relays them (each checked against the audit JSON Schema), and waits for one that matches. */
 export interface AuditCollector {
   audits: AuditRecord[];
   push(record: AuditRecord): void;
@@ -13,6 +14,7 @@ export function auditCollector(): AuditCollector {
   return {
     audits,
     push(record) {
+      checkAuditRecord(record);
       audits.push(record);
       for (const wake of waiters) wake();
     },

@@ -102,7 +102,7 @@ describe("callback", () => {
     const code = location(res).searchParams.get("code")!;
     const record = lastAudit();
     expect(record).toMatchObject({
-      schema: "ztpdp.audit/v1",
+      schema: "ztpdp.audit/v2",
       action: "oidc:login",
       outcome: "allow",
       principal: { type: "User", id: "alice" },
@@ -175,7 +175,10 @@ describe("configured behaviour and faults", () => {
     const cut = await startHarness({
       edit: (doc) => {
         const issuers = doc.issuers as Record<string, unknown>[];
-        issuers.push({ ...issuers[0], name: "down-idp", issuer: deadIdp, jwksUri: `${deadIdp}/.well-known/jwks.json` });
+        // A second issuer needs its own entity namespace (issue 9); this one only has to be unreachable.
+        issuers[0] = { ...issuers[0], principal: { ...(issuers[0]!.principal as object), entityIdPrefix: "dev" } };
+        issuers.push({ ...issuers[0], name: "down-idp", issuer: deadIdp, jwksUri: `${deadIdp}/.well-known/jwks.json`, principal: { entityIdPrefix: "down" } });
+        for (const provider of (doc.devicePosture as { providers: { binding: Record<string, unknown> }[] }).providers) provider.binding.issuers = ["down-idp"];
         ((doc.trustProvider as Record<string, Record<string, unknown>>).upstream!).issuer = "down-idp";
       },
     });

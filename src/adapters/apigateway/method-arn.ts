@@ -1,8 +1,10 @@
+import { bestTemplateFor } from "../../decision/route-template.js";
+
 /**
- * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` (API Gateway docs).
- * The policy returned for a decision is scoped to the decision's method and route template: path
- * parameters become `*`, everything else stays literal. So even when API Gateway caches the policy
- * (cache key includes method and route), it grants nothing beyond the route that was decided.
+ * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` (API Gateway docs,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html).
+ * API Gateway puts the request path into the ARN as it came, so the path may hold any character,
+ * colons included (`/wiki/2021-08-01T00:00:00Z`): the ARN is split on its first five colons only.
  */
 export interface MethodArn {
   prefix: string; // arn:aws:execute-api:region:account:apiId
@@ -12,39 +14,24 @@ export interface MethodArn {
 }
 
 export function parseMethodArn(arn: string): MethodArn | undefined {
-  const parts = arn.split(":");
-  if (parts.length !== 6 || parts[0] !== "arn" || parts[2] !== "execute-api") return undefined;
-  const [apiId, stage, method, ...rest] = (parts[5] ?? "").split("/");
+  let end = -1;
+  for (let i = 0; i < 5; i++) {
+    end = arn.indexOf(":", end + 1);
+    if (end < 0) return undefined;
+  }
+  const head = arn.slice(0, end).split(":");
+  if (head[0] !== "arn" || head[2] !== "execute-api") return undefined;
+  const [apiId, stage, method, ...rest] = arn.slice(end + 1).split("/");
   if (!apiId || !stage || !method) return undefined;
-  return { prefix: parts.slice(0, 5).join(":") + ":" + apiId, stage, method, path: rest.join("/") };
-}
-
-/** ARN covering exactly one method on one route template. */
-export function scopedResourceArn(arn: MethodArn, method: string, routeTemplate: string): string {
-  const path = routeTemplate
-    .split("/")
-    .filter((s) => s !== "")
-    .map((segment) => (/^\{.+\}$/.test(segment) ? "*" : segment))
-    .join("/");
-  return `${arn.prefix}/${arn.stage}/${method}/${path}`;
+  return { prefix: `${arn.slice(0, end)}:${apiId}`, stage, method, path: rest.join("/") };
 }
 
 /**
- * For TOKEN authorizers, which receive no route template: match the ARN's path against the catalog's
- * templates segment by segment. A segment that is empty, dot-only or percent-encoded never matches a
- * parameter, so encoded traversal (`..%2F`, `%2e%2e`) cannot select a route.
+ * For TOKEN authorizers, which receive no route template: the catalog template API Gateway routes the
+ * ARN's path to (most specific wins: literal > `{param}` > `{proxy+}`), so the TOKEN and REQUEST
+ * authorizers decide the same route for the same path.
  */
-export function matchRouteTemplate(path: string, templates: readonly string[]): string | undefined {
-  const segments = path.split("/").filter((_, i, all) => !(i === 0 && all[0] === ""));
-  for (const template of templates) {
-    const t = template.split("/").filter((s) => s !== "");
-    if (t.length !== segments.length) continue;
-    const matches = t.every((ts, i) => {
-      const s = segments[i] ?? "";
-      if (/^\{.+\}$/.test(ts)) return s !== "" && s !== "." && s !== ".." && !/[%\u0000-\u001f]/.test(s);
-      return ts === s;
-    });
-    if (matches) return template;
-  }
-  return undefined;
+export function matchRouteTemplate(arnPath: string, templates: readonly string[]): string | undefined {
+  // `arnPath` is what follows `{METHOD}/` in the ARN: no leading slash to strip, every `/` a separator.
+  return bestTemplateFor(arnPath === "" ? [] : arnPath.split("/"), templates);
 }

@@ -30,12 +30,13 @@ async function tracerMiddleware(): Promise<MiddlewareObj | undefined> {
 
 /**
  * Logs faults without the event (which holds tokens) and rethrows, so API Gateway still sees the exact
- * "Unauthorized" message for a 401 and any other error as a 5xx.
+ * "Unauthorized" message for a 401 and any other error as a 5xx. The reason goes under `fault`: `message`
+ * is the Powertools logger's own key (the log line's text) and would overwrite it.
  */
 const logFaults: MiddlewareObj = {
   onError: async (request) => {
     const err = request.error;
-    if (err && err.message !== "Unauthorized") logger.error("authorizer fault", { error: err.name, message: err.message });
+    if (err && err.message !== "Unauthorized") logger.error("authorizer fault", { fault: { name: err.name, reason: err.message } });
   },
 };
 
@@ -47,12 +48,15 @@ const logFaults: MiddlewareObj = {
 export async function wrap<S extends StandardSchemaV1, R>(
   schema: S,
   handler: (parsed: Parsed<StandardSchemaV1.InferOutput<S>>, context: Context) => Promise<R>,
+  /** Entry-specific middlewares, run after fault logging and before the parser (e.g. the authorizers' record-once). */
+  extra: readonly MiddlewareObj[] = [],
 ) {
   const tracer = await tracerMiddleware();
-  const chain = middy(handler as (event: unknown, context: Context) => Promise<R>)
+  let chain = middy(handler as (event: unknown, context: Context) => Promise<R>)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
-    .use(logFaults)
-    .use(parser({ schema, safeParse: true }) as MiddlewareObj);
+    .use(logFaults);
+  for (const m of extra) chain = chain.use(m);
+  chain = chain.use(parser({ schema, safeParse: true }) as MiddlewareObj);
   return tracer ? chain.use(tracer) : chain;
 }

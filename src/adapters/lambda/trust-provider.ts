@@ -1,5 +1,6 @@
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundledConfigPath } from "../../config/bundle-manifest.js";
 import { loadConfig } from "../../config/load.js";
 import { createTrustProvider } from "../../trust-provider/provider.js";
 import type { Route } from "../../trust-provider/route.js";
@@ -21,8 +22,7 @@ const NOT_CONFIGURED: HttpProxyResult = {
  * config without a `trustProvider` section deploys these functions inert (404), not failing.
  */
 export async function trustProviderHandler(entryUrl: string, routes: readonly Route[]) {
-  const bundled = join(dirname(fileURLToPath(entryUrl)), "config", "pdp.yaml");
-  const config = loadConfig(process.env.ZTPDP_CONFIG || bundled);
+  const config = loadConfig(process.env.ZTPDP_CONFIG || bundledConfigPath(dirname(fileURLToPath(entryUrl))));
   const provider = config.config.trustProvider ? await createTrustProvider({ config, routes }) : undefined;
   return wrap(httpProxyEvent, async (parsed: Parsed<HttpProxyEvent>): Promise<HttpProxyResult> => {
     if (!provider) return NOT_CONFIGURED;

@@ -1,4 +1,3 @@
-import type { AuditSink } from "../../audit/sink.js";
 import type { LoadedConfig } from "../../config/load.js";
 import type { RouteConfig } from "../../config/schema.js";
 import { createDecisionPoint, type IdentityVerifierPort, type PostureVerifierPort } from "../../decision/decide.js";
@@ -105,8 +104,6 @@ export function createHarness(opts: HarnessOptions): Harness {
       return answer;
     },
   };
-  // Records are still built and sanitized by the core, as in production; a test run just does not keep them.
-  const noAudit: AuditSink = { write() {} };
   const routes = [...config.routes];
   let resolveRoute = createRouteResolver(routes);
   let decisions = 0;
@@ -124,7 +121,6 @@ export function createHarness(opts: HarnessOptions): Harness {
     },
     engine: recordingEngine,
     resolveRoute: (method, route) => resolveRoute(method, route),
-    audit: noAudit,
     now,
     newDecisionId: () => `scenario-${++decisions}`,
   });
@@ -160,7 +156,7 @@ export function createHarness(opts: HarnessOptions): Harness {
       seen = {};
       try {
         const { request } = input;
-        const decision = await pdp.decide({
+        const { decision } = await pdp.evaluate({
           bearerToken: token,
           deviceToken,
           method: request.method,

@@ -178,6 +178,8 @@ export async function createMirrorEngine(o: MirrorEngineOptions): Promise<Mirror
       return { revision: current?.revision, syncedAt: current?.syncedAt, lastError, policies: current?.engine.policyIds.length ?? 0 };
     },
     isAuthorized,
+    // Asked by the audit record of a decision just made: the set in service named (or did not name) the group.
+    namesEntity: (type, entityId) => current?.engine.namesEntity(type, entityId) ?? false,
     refresh,
     close() {
       if (timer) clearTimeout(timer);

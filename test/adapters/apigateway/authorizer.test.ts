@@ -38,6 +38,8 @@ describe("REST REQUEST authorizer", () => {
     expect(res.principalId).toBe("User::alice");
     expect(res.policyDocument.Statement).toEqual([
       { Action: "execute-api:Invoke", Effect: "Allow", Resource: `${METHOD_ARN_PREFIX}/GET/wiki/*` },
+      // `*` spans `/`: the Deny keeps the allow to one non-empty segment (src/adapters/apigateway/allow-policy.ts).
+      { Action: "execute-api:Invoke", Effect: "Deny", Resource: [`${METHOD_ARN_PREFIX}/GET/*/*/*`, `${METHOD_ARN_PREFIX}/GET/wiki/`] },
     ]);
     expect(Object.keys(res.context).sort()).toEqual(["decisionId", "policyRevision", "principalId"]);
     for (const value of Object.values(res.context)) expect(typeof value).toBe("string");
@@ -48,7 +50,7 @@ describe("REST REQUEST authorizer", () => {
   it("accepts serverless-offline's event variant (null maps, no identity block)", async () => {
     const token = userToken();
     const res = await authorizeRestRequest(pdp, offlineRestRequestEvent({ authorization: `Bearer ${token}`, "x-device-token": deviceToken() }));
-    expect(res.policyDocument.Statement[0].Effect).toBe("Allow");
+    expect(res.policyDocument.Statement[0]!.Effect).toBe("Allow");
   });
 
   it("answers a policy deny with an explicit Deny on the called method ARN (403)", async () => {
@@ -61,7 +63,7 @@ describe("REST REQUEST authorizer", () => {
 
   it("accepts the bearer scheme in any case", async () => {
     const res = await authorizeRestRequest(pdp, restRequestEvent({ headers: { AUTHORIZATION: `bEaReR ${userToken()}`, "x-device-token": deviceToken() } }));
-    expect(res.policyDocument.Statement[0].Effect).toBe("Allow");
+    expect(res.policyDocument.Statement[0]!.Effect).toBe("Allow");
   });
 
   it.each([
@@ -102,7 +104,7 @@ describe("REST REQUEST authorizer", () => {
       pdp,
       restRequestEvent({ multiValueHeaders: { authorization: [`Bearer ${token}`], "x-device-token": [deviceToken(), deviceToken()] } }),
     );
-    expect(res.policyDocument.Statement[0].Effect).toBe("Deny");
+    expect(res.policyDocument.Statement[0]!.Effect).toBe("Deny");
     expect(recordOf(token)[0]!.device.verified).toBe(false);
   });
 });
@@ -121,11 +123,20 @@ describe("REST TOKEN authorizer", () => {
     expect(recordOf(token)[0]!.device.verified).toBe(false);
   });
 
-  it("denies an encoded traversal path: no route matches, so the default deny applies", async () => {
+  it("decides an encoded traversal path on the route API Gateway routes it to (one segment), never on the route it names", async () => {
     const token = userToken();
     const res = await authorizeRestToken(pdp, tokenEvent(`Bearer ${token}`, "GET", "/wiki/..%2Fstatus"), routes());
     expect(res.policyDocument.Statement[0]!.Effect).toBe("Deny");
-    expect(recordOf(token)[0]!.errors.map((e) => e.code)).toContain("route_unknown");
+    expect(recordOf(token)[0]!.resource).toMatchObject({ id: "/wiki/{page}", application: "wiki" });
+  });
+
+  it("never lets a dot-only or empty segment select a parameterised route", async () => {
+    // `//status` was decided as `/status` (found by the fuzzer): an empty segment never disappears.
+    for (const path of ["/wiki/..", "/wiki/.", "/wiki/", "//status", "/status/", "//wiki/home"]) {
+      const token = userToken();
+      await authorizeRestToken(pdp, tokenEvent(`Bearer ${token}`, "GET", path), routes());
+      expect(recordOf(token)[0]!.errors.map((e) => e.code)).toContain("route_unknown");
+    }
   });
 
   it("throws Unauthorized without a token or with a malformed one", async () => {

@@ -127,13 +127,13 @@ describe("issuer rules", () => {
   });
 
   it("one attribute has one type across issuers (one schema serves them all)", () => {
-    const a = { ...GENERIC, principal: { attributes: { level: "Long" } } };
-    const b = { ...GENERIC, name: "b", issuer: "https://b.example", principal: { attributes: { level: { claim: "lvl", type: "String" } } } };
+    const a = { ...GENERIC, principal: { entityIdPrefix: "corp", attributes: { level: "Long" } } };
+    const b = { ...GENERIC, name: "b", issuer: "https://b.example", principal: { entityIdPrefix: "b", attributes: { level: { claim: "lvl", type: "String" } } } };
     expect(problems([a, b])).toEqual([expect.stringMatching(/^issuers\.1\.principal\.attributes\.level: `User\.level` is String here but Long/)]);
   });
 
   it("an issuer alias may not be another entry's issuer", () => {
-    const google = { name: "g", preset: "google", clientIds: ["c"] };
-    expect(problems([google, { ...GENERIC, issuer: "accounts.google.com" }])).toEqual([expect.stringMatching(/^issuers\.0\.issuerAliases: `accounts\.google\.com` is already used by issuers\.1/)]);
+    const google = { name: "g", preset: "google", clientIds: ["c"], principal: { entityIdPrefix: "g" } };
+    expect(problems([google, { ...GENERIC, issuer: "accounts.google.com", principal: { entityIdPrefix: "corp" } }])).toEqual([expect.stringMatching(/^issuers\.0\.issuerAliases: `accounts\.google\.com` is already used by issuers\.1/)]);
   });
 });

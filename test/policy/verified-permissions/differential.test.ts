@@ -100,7 +100,7 @@ describe("local, remote and mirror engines agree (differential)", () => {
       expect: { decision: "allow" | "deny"; reasons: string[] };
     }
     const scenarios = JSON.parse(readFileSync(fixture("reference-scenarios.json"), "utf8")) as Scenario[];
-    const set = loadPolicyDir(join(import.meta.dirname, "fixtures/project/policies"), { warningsAsErrors: true });
+    const set = loadPolicyDir(join(import.meta.dirname, "../../fixtures/project/policies"), { warningsAsErrors: true });
     const { local, remote, mirror } = await engines(set);
     for (const s of scenarios) {
       const q = buildQuery(s);

@@ -12,7 +12,7 @@ import { currentSnapshot, mirrorEngine, remoteEngine, sdkClient, startLocalAvp, 
 
 /** What the remote and mirror engines do beyond agreeing with the local one (differential.test.ts). */
 
-const POLICIES = join(import.meta.dirname, "fixtures/project/policies");
+const POLICIES = join(import.meta.dirname, "../../fixtures/project/policies");
 let avp: LocalAvp;
 let set: LoadedPolicySet;
 
@@ -118,6 +118,23 @@ describe("mirror engine", () => {
     expect((await mirror.isAuthorized(employeeReadsWiki())).type).toBe("success"); // answered at once, from the current set
     await mirror.refresh(); // joins the refresh the decision started
     expect(count("ListPolicies")).toBe(lists + 1);
+  });
+
+  it("names the entities the set in service names (the audit record keeps those groups in full), as the local engine does", async () => {
+    const store = await storeWith(avp, set);
+    const mirror = await mirrorEngine(avp, store);
+    const local = createLocalCedarEngine(set);
+    for (const group of ["HR", "Employees", "Editors", "Contractors"]) {
+      expect([group, mirror.namesEntity!("Group", group)]).toEqual([group, local.namesEntity("Group", group)]);
+    }
+    expect(mirror.namesEntity!("Group", "HR")).toBe(true);
+    expect(mirror.namesEntity!("Group", "Contractors")).toBe(false);
+    // A policy published later naming another group: named once the copy has it.
+    await sdkClient(avp).send(
+      new CreatePolicyCommand({ policyStoreId: store, definition: { static: { statement: 'forbid (principal in ZtPdp::Group::"Contractors", action, resource);' } } }),
+    );
+    await mirror.refresh();
+    expect(mirror.namesEntity!("Group", "Contractors")).toBe(true);
   });
 
   it("mirrors template-linked policies as the static policies they evaluate as; the remote engine agrees", async () => {

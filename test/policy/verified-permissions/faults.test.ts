@@ -24,7 +24,7 @@ process.env.AWS_ACCESS_KEY_ID = "AKIDLOCALTEST";
 process.env.AWS_SECRET_ACCESS_KEY = "local-test-secret";
 process.env.AWS_EC2_METADATA_DISABLED = "true";
 
-const POLICIES = join(import.meta.dirname, "fixtures/project/policies");
+const POLICIES = join(import.meta.dirname, "../../fixtures/project/policies");
 let avp: LocalAvp;
 let set: LoadedPolicySet;
 

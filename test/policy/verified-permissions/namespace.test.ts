@@ -13,7 +13,7 @@ import {
 import { loadGenerated } from "../generated/set.js";
 import { employeeReadsWiki } from "../helpers.js";
 
-const set = loadPolicyDir(join(import.meta.dirname, "fixtures/project/policies"), { warningsAsErrors: true });
+const set = loadPolicyDir(join(import.meta.dirname, "../../fixtures/project/policies"), { warningsAsErrors: true });
 
 describe("policy text in and out of the store's namespace", () => {
   it("every reference and generated policy round-trips exactly (text, comments, layout)", () => {
