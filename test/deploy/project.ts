@@ -22,7 +22,7 @@ export interface PackagingProject {
 
 export function packagingProject(): PackagingProject {
   const root = mkdtempSync(join(tmpdir(), "ztpdp-project-"));
-  for (const entry of ["serverless.yml", "package.json", "deploy", "config/examples/production.yaml"]) {
+  for (const entry of ["serverless.yml", "package.json", "deploy", "scripts/authorizer-cache.cjs", "config/examples/production.yaml"]) {
     cpSync(join(ROOT, entry), join(root, entry), { recursive: true });
   }
   cpSync(join(FIXTURE_PROJECT, "config/pdp.yaml"), join(root, "config/pdp.yaml"));
