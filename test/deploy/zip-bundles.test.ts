@@ -167,8 +167,8 @@ describe("the packaged restAuthorizer zip on a Verified Permissions config", () 
   beforeAll(async () => {
     avp = await startLocalAvp();
     storeId = await storeWith(avp, loadPolicyDir(FIXTURE_POLICIES));
-    const policy = ["policy:", "  engine: verified-permissions", "  mode: remote", `  policyStoreId: ${storeId}`, "  region: eu-west-1", `  endpoint: ${avp.url}`, "  dir: ../../policies", ""].join("\n");
-    project.write(AVP_CONFIG, readFileSync(join(project.root, CONFIG), "utf8").replace(/^policy:\n(  .*\n)+/m, policy));
+    const policy = ["policy:", "  engine: verified-permissions", "  mode: remote", `  policyStoreId: ${storeId}`, "  region: eu-west-1", `  endpoint: ${avp.url}`, "  dir: ../../policies", "  timeoutMs: 10000", "  attemptTimeoutMs: 5000", ""].join("\n"); // budgets for a loaded test machine
+    project.write(AVP_CONFIG, readFileSync(join(project.root, CONFIG), "utf8").replace(/^policy:\n(  .*\n)+/m, policy) + "limits:\n  decisionTimeoutMs: 20000\n");
     avpOut = join(project.root, "out-avp");
     const run = await project.serverless(["package", "--stage", "prod", "--param", `config=${AVP_CONFIG}`, "--package", avpOut]);
     expect(run.output).toContain(`authorizer zips carry ${AVP_CONFIG}`);

@@ -25,7 +25,9 @@ describe.each(["remote", "mirror"] as const)("REST API on the %s engine", (mode)
     storeId = await storeWith(avp, loadPolicyDir(POLICIES));
     stack = await startE2eStack({
       editConfig: (doc) => {
-        doc.policy = { engine: "verified-permissions", mode, policyStoreId: storeId, region: "eu-west-1", endpoint: avp.url, dir: POLICIES };
+        // Budgets for a shared, loaded test machine (the defaults assume an in-region answer in tens of ms).
+        doc.policy = { engine: "verified-permissions", mode, policyStoreId: storeId, region: "eu-west-1", endpoint: avp.url, dir: POLICIES, timeoutMs: 10_000, attemptTimeoutMs: 5_000 };
+        doc.limits = { ...(doc.limits as object), decisionTimeoutMs: 20_000 };
       },
       env: { AWS_ACCESS_KEY_ID: "AKIDE2E", AWS_SECRET_ACCESS_KEY: "e2e", AWS_EC2_METADATA_DISABLED: "true" },
     });

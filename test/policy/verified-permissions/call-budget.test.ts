@@ -70,8 +70,8 @@ describe("callWithBudget", () => {
 
 describe("config", () => {
   const base = { engine: "verified-permissions", policyStoreId: "PSEXAMPLEabcdefg111111" };
-  it("defaults: remote, namespace ZtPdp, a 2 s budget of 3 attempts", () => {
-    expect(avpPolicySourceSchema.parse(base)).toMatchObject({ mode: "remote", namespace: "ZtPdp", timeoutMs: 2000, maxAttempts: 3, refreshSeconds: 60, maxStalenessSeconds: 600 });
+  it("defaults: remote, namespace ZtPdp, a 750 ms budget of 3 attempts of at most 400 ms", () => {
+    expect(avpPolicySourceSchema.parse(base)).toMatchObject({ mode: "remote", namespace: "ZtPdp", timeoutMs: 750, attemptTimeoutMs: 400, maxAttempts: 3, refreshSeconds: 60, maxStalenessSeconds: 600 });
   });
   it.each([
     [{ endpoint: "http://vpce.example.com" }, "plain http is allowed only to a loopback endpoint"],

@@ -59,6 +59,8 @@ async function remotePdp(setup: RemoteSetup = {}): Promise<{ h: Harness; storeId
         maxAttempts: setup.maxAttempts ?? 3,
         initTimeoutMs: 9_000,
       };
+      // The decision's own deadline holds the key fetches and these calls (src/config/budgets.ts).
+      doc.limits = { ...(doc.limits as object), decisionTimeoutMs: 25_000 };
     },
   });
   return { h, storeId };
