@@ -101,6 +101,12 @@ describe("npm start refuses a bad config", () => {
     expect(text).not.toContain("Local stack ready");
   });
 
+  it("refuses an unknown engine with its usage (exit 2)", async () => {
+    const run = startStack(["--engine", "avp"]);
+    expect(await run.exited).toBe(2);
+    expect(run.lines.join("\n")).toContain("--engine must be local, avp-remote or avp-mirror (got `avp`)");
+  });
+
   it("refuses a bad port with its usage (exit 2)", async () => {
     const run = startStack([], { ZTPDP_HTTP_PORT: "http" });
     expect(await run.exited).toBe(2);
