@@ -1,41 +1,23 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main as tokenMain } from "../../src/dev/token-cli.js";
 import { checkAuditRecord } from "../support/audit-contract.js";
 import { FIXTURE_CONFIG } from "../support/fixture-project.js";
-import { ROOT } from "../support/local-config.js";
+import { stackReady, startStack, stopStack } from "./stack-process.js";
 
 // The README's "ZTPDP_ENGINE=avp-mirror npm start": the built dist/dev/start.mjs on the test project's
 // config, every port free, with the local Verified Permissions endpoint as one of the stack's services.
 // The authorizers decide from the store it filled from the config's policy folder.
 
-let child: ChildProcess;
-const output: string[] = [];
+let stack: ReturnType<typeof startStack>;
+let output: string[] = [];
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [join(ROOT, "dist/dev/start.mjs"), "--http-port", "0", "--lambda-port", "0", "--idp-port", "0", "--config", FIXTURE_CONFIG], {
-    cwd: ROOT,
-    env: { ...process.env, ZTPDP_CONFIG: "", ZTPDP_HTTP_PORT: "", ZTPDP_LAMBDA_PORT: "", ZTPDP_IDP_PORT: "", ZTPDP_ENGINE: "avp-mirror" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  createInterface({ input: child.stdout! }).on("line", (l) => output.push(l));
-  createInterface({ input: child.stderr! }).on("line", (l) => output.push(l));
-  const exited = new Promise((_, reject) => child.once("exit", (code) => reject(new Error(`npm start exited (${code}):\n${output.join("\n")}`))));
-  const ready = (async () => {
-    while (!output.some((l) => l.includes("Ctrl-C stops everything"))) await new Promise((r) => setTimeout(r, 50));
-  })();
-  await Promise.race([ready, exited]);
+  stack = startStack(["--http-port", "0", "--lambda-port", "0", "--idp-port", "0", "--config", FIXTURE_CONFIG], { ZTPDP_ENGINE: "avp-mirror" });
+  output = stack.lines;
+  await stackReady(stack);
 }, 120_000);
 
-afterAll(async () => {
-  if (!child || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGINT");
-  });
-});
+afterAll(() => stopStack(stack?.child));
 
 async function waitForOutput(pattern: RegExp): Promise<string> {
   for (let i = 0; i < 100; i++) {

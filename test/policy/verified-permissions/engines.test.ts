@@ -1,25 +1,22 @@
 import { CreatePolicyCommand, CreatePolicyTemplateCommand } from "@aws-sdk/client-verifiedpermissions";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPush } from "../../../src/cli/avp/push-apply.js";
 import { planPush } from "../../../src/cli/avp/push-plan.js";
-import { compilePolicySources, loadPolicyDir, readPolicyDir, type LoadedPolicySet } from "../../../src/policy/loader.js";
+import { compilePolicySources, readPolicyDir, type LoadedPolicySet } from "../../../src/policy/loader.js";
 import { createLocalCedarEngine } from "../../../src/policy/local-engine.js";
 import type { EngineEvent } from "../../../src/policy/verified-permissions/events.js";
 import { testClock } from "../../support/clock.js";
+import { FIXTURE_POLICIES } from "../../support/fixture-project.js";
 import { buildQuery, employeeReadsWiki } from "../helpers.js";
-import { currentSnapshot, mirrorEngine, remoteEngine, sdkClient, startLocalAvp, storeWith, type LocalAvp } from "./support.js";
+import { currentSnapshot, localAvpWithReferenceSet, mirrorEngine, remoteEngine, sdkClient, storeWith, type LocalAvp } from "./support.js";
 
 /** What the remote and mirror engines do beyond agreeing with the local one (differential.test.ts). */
 
-const POLICIES = join(import.meta.dirname, "../../fixtures/project/policies");
+const POLICIES = FIXTURE_POLICIES;
 let avp: LocalAvp;
 let set: LoadedPolicySet;
 
-beforeAll(async () => {
-  avp = await startLocalAvp();
-  set = loadPolicyDir(POLICIES, { warningsAsErrors: true });
-});
+beforeAll(async () => ({ avp, set } = await localAvpWithReferenceSet()));
 afterAll(() => avp.close());
 
 const count = (operation: string) => avp.count(operation);

@@ -1,13 +1,13 @@
 import { DeletePolicyStoreCommand, PutSchemaCommand } from "@aws-sdk/client-verifiedpermissions";
 import { schemaToJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadPolicyDir, type LoadedPolicySet } from "../../../src/policy/loader.js";
+import type { LoadedPolicySet } from "../../../src/policy/loader.js";
 import type { EngineEvent } from "../../../src/policy/verified-permissions/events.js";
 import { qualifySchema } from "../../../src/policy/verified-permissions/namespace.js";
 import { decideOnce, startHarness, type Harness } from "../../pdp/harness.js";
 import { testClock } from "../../support/clock.js";
-import { NS, mirrorEngine, sdkClient, startLocalAvp, storeWith, type LocalAvp } from "./support.js";
+import { FIXTURE_POLICIES } from "../../support/fixture-project.js";
+import { NS, localAvpWithReferenceSet, mirrorEngine, sdkClient, startLocalAvp, storeWith, type LocalAvp } from "./support.js";
 
 /**
  * Faults of Verified Permissions through the whole PDP (createPdp, the decision pipeline, the audit
@@ -24,14 +24,11 @@ process.env.AWS_ACCESS_KEY_ID = "AKIDLOCALTEST";
 process.env.AWS_SECRET_ACCESS_KEY = "local-test-secret";
 process.env.AWS_EC2_METADATA_DISABLED = "true";
 
-const POLICIES = join(import.meta.dirname, "../../fixtures/project/policies");
+const POLICIES = FIXTURE_POLICIES;
 let avp: LocalAvp;
 let set: LoadedPolicySet;
 
-beforeAll(async () => {
-  avp = await startLocalAvp();
-  set = loadPolicyDir(POLICIES, { warningsAsErrors: true });
-});
+beforeAll(async () => ({ avp, set } = await localAvpWithReferenceSet()));
 afterAll(() => avp.close());
 
 interface RemoteSetup {

@@ -2,15 +2,21 @@ import { CreatePolicyStoreCommand, VerifiedPermissionsClient } from "@aws-sdk/cl
 import { applyPush } from "../../../src/cli/avp/push-apply.js";
 import { planPush } from "../../../src/cli/avp/push-plan.js";
 import { startLocalAvp, type LocalAvp } from "../../../src/dev/avp/server.js";
-import type { LoadedPolicySet } from "../../../src/policy/loader.js";
+import { loadPolicyDir, type LoadedPolicySet } from "../../../src/policy/loader.js";
 import type { Budget } from "../../../src/policy/verified-permissions/call-budget.js";
 import type { EngineEvent } from "../../../src/policy/verified-permissions/events.js";
 import { createMirrorEngine, type MirrorEngineOptions } from "../../../src/policy/verified-permissions/mirror-engine.js";
 import { createRemoteEngine } from "../../../src/policy/verified-permissions/remote-engine.js";
 import { createRequestCheck } from "../../../src/policy/verified-permissions/request-check.js";
 import { readStore } from "../../../src/policy/verified-permissions/store-reader.js";
+import { FIXTURE_POLICIES } from "../../support/fixture-project.js";
 
 export const NS = "ZtPdp";
+
+/** A local endpoint and the test project's reference policies, for a file's `beforeAll` (close the endpoint after). */
+export async function localAvpWithReferenceSet(): Promise<{ avp: LocalAvp; set: LoadedPolicySet }> {
+  return { avp: await startLocalAvp(), set: loadPolicyDir(FIXTURE_POLICIES, { warningsAsErrors: true }) };
+}
 /**
  * For tests of answers, not of time: a shared 2-core machine under load can hold one loopback call for
  * seconds. The fault tests pass tight budgets of their own.
