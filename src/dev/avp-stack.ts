@@ -55,7 +55,7 @@ export async function startAvpStack(stackConfig: LoadedConfig, engine: AvpStackE
     const client = createAvpClient({ region: "us-east-1", endpoint: avp.url, credentials });
     const { policyStoreId } = await client.send(new CreatePolicyStoreCommand({ validationSettings: { mode: "STRICT" }, description: "npm start" }));
     const policies = stackConfig.resolvePath(stackConfig.config.policy.dir);
-    const shownPolicies = relative(process.cwd(), policies) || ".";
+    const shownPolicies = `${relative(process.cwd(), policies) || "."}/`;
     const set = loadPolicyDir(policies);
     const plan = planPush(set, "ZtPdp", undefined);
     if (!plan.ok) throw new Error(`${shownPolicies} cannot be pushed to Verified Permissions:\n  ${plan.problems.join("\n  ")}`);
@@ -80,7 +80,7 @@ export async function startAvpStack(stackConfig: LoadedConfig, engine: AvpStackE
     writeFileSync(file, `# ${stackConfig.file} on Verified Permissions (written by npm start, removed when it stops)\n${doc.toString()}`);
     parseConfig(readFileSync(file, "utf8"), file); // fail here, with the config's own messages, not in a function
 
-    const push = `npx ztpdp push${policies === join(process.cwd(), "policies") ? "" : ` ${shownPolicies}`} --endpoint ${avp.url} --policy-store-id ${policyStoreId}`;
+    const push = `npx ztpdp push${policies === join(process.cwd(), "policies") ? "" : ` ${relative(process.cwd(), policies)}`} --endpoint ${avp.url} --policy-store-id ${policyStoreId}`;
     const banner = [
       `Verified Permissions: local endpoint ${avp.url}, store ${policyStoreId} (${set.policies.length} policies from ${shownPolicies}, revision ${set.revision})`,
       `  engine: ${engine === "avp-mirror" ? "mirror (store copied at cold start, refreshed every 15 s)" : "remote (one IsAuthorized per decision)"}`,

@@ -31,7 +31,7 @@ async function waitForOutput(pattern: RegExp): Promise<string> {
 describe("npm start on Verified Permissions (ZTPDP_ENGINE=avp-mirror)", () => {
   it("says which store it filled from which folder, and how to publish an edit", () => {
     const text = output.join("\n");
-    expect(text).toMatch(/Verified Permissions: local endpoint http:\/\/127\.0\.0\.1:\d+, store \S+ \(\d+ policies from \S*test\/fixtures\/project\/policies, revision sha256:/);
+    expect(text).toMatch(/Verified Permissions: local endpoint http:\/\/127\.0\.0\.1:\d+, store \S+ \(\d+ policies from \S*test\/fixtures\/project\/policies\/, revision sha256:/);
     expect(text).toMatch(/engine: mirror/);
     expect(text).toMatch(/after editing \S+:  npx ztpdp push \S*test\/fixtures\/project\/policies --endpoint http:\/\/127\.0\.0\.1:\d+ --policy-store-id \S+/);
   });

@@ -18,7 +18,8 @@ import { budgetedCall, listPolicies } from "./store-reader.js";
  *   is a failure (`engine_unavailable`): the decision is an `error`, a deny, never an allow.
  * - Determining policies come back as Verified Permissions policy ids. They are mapped to stable ids with
  *   one ListPolicies sweep at cold start (descriptions hold the `@id`, policy-ids.ts), repeated at most once
- *   a minute when an answer names a policy created since. An id that cannot be mapped is recorded as is.
+ *   a minute when an answer names a policy created since (within what is left of that decision's budget).
+ *   An id that cannot be mapped is recorded as is.
  * - Revision: `avp:<policyStoreId>`. The service does not say which state of the store answered.
  */
 
@@ -31,6 +32,8 @@ export interface RemoteEngineOptions {
   initTimeoutMs: number;
   check: RequestCheck;
   events?: EngineEventSink;
+  /** Monotonic ms (injectable for tests). */
+  now?: () => number;
 }
 
 export interface RemoteEngine extends PolicyEngine {
@@ -44,13 +47,14 @@ const ID_SWEEP_INTERVAL_MS = 60_000;
 export async function createRemoteEngine(o: RemoteEngineOptions): Promise<RemoteEngine> {
   const events = o.events ?? stderrEvents;
   const revision = `avp:${o.policyStoreId}`;
+  const now = o.now ?? (() => performance.now());
   let stableIds = new Map<string, string>();
   let lastSweep = -Infinity;
   let sweeping: Promise<void> | undefined;
 
   const sweep = (timeoutMs: number): Promise<void> => {
     sweeping ??= (async () => {
-      lastSweep = performance.now();
+      lastSweep = now();
       try {
         const call = budgetedCall(o.budget, performance.now() + timeoutMs);
         const policies = await listPolicies(o.client, o.policyStoreId, call);
@@ -69,6 +73,7 @@ export async function createRemoteEngine(o: RemoteEngineOptions): Promise<Remote
   await sweep(o.initTimeoutMs);
 
   async function isAuthorized(query: AuthorizationQuery): Promise<EngineAnswer> {
+    const started = now();
     try {
       const checked = o.check(query);
       if ("refused" in checked) return { ...checked.refused, revision };
@@ -82,7 +87,13 @@ export async function createRemoteEngine(o: RemoteEngineOptions): Promise<Remote
         return { type: "failure", code, errors: [{ message }], revision };
       }
       const unknown = (result.value.determiningPolicies ?? []).some((p) => !stableIds.has(String(p.policyId)));
-      if (unknown && performance.now() - lastSweep > ID_SWEEP_INTERVAL_MS) void sweep(o.initTimeoutMs);
+      if (unknown && now() - lastSweep > ID_SWEEP_INTERVAL_MS) {
+        // A policy published since the last sweep (e.g. by `ztpdp push`): name it in this decision's record
+        // if the rest of the budget allows; otherwise it is recorded by its AVP id and named from then on.
+        const left = o.budget.timeoutMs - (now() - started);
+        if (left >= 25) await sweep(left);
+        else void sweep(o.initTimeoutMs);
+      }
       return { ...engineAnswer(result.value, stableIds, o.namespace), revision };
     } catch (err) {
       return { type: "failure", code: "engine_unavailable", errors: [{ message: `Verified Permissions call failed: ${(err as Error)?.message ?? String(err)}` }], revision };

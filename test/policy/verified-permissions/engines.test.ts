@@ -62,6 +62,22 @@ describe("remote engine", () => {
     const answer = await remote.isAuthorized(employeeReadsWiki());
     expect(answer).toMatchObject({ type: "success", decision: "deny", determiningPolicies: [created.policyId] });
   });
+  it("names a policy `ztpdp push` published after cold start in the first decision it determines, once the last id sweep is a minute old", async () => {
+    const store = await storeWith(avp, set);
+    let clock = 0;
+    const remote = await remoteEngine(avp, store, set, undefined, [], () => clock);
+    const blocked = compilePolicySources({ file: "schema.cedarschema", text: set.schemaText }, [
+      ...set.policies.map((p) => ({ file: `${p.id}.cedar`, text: p.text })),
+      { file: "freeze.cedar", text: '@id("change-freeze")\nforbid (principal, action, resource);' },
+    ]);
+    if (!blocked.ok) throw new Error(JSON.stringify(blocked.problems));
+    const plan = planPush(blocked.policySet, "ZtPdp", await currentSnapshot(avp, store));
+    if (!plan.ok) throw new Error(plan.problems.join());
+    await applyPush(sdkClient(avp), store, plan.plan.changes);
+    clock = 61_000;
+    const answer = await remote.isAuthorized(employeeReadsWiki());
+    expect(answer).toMatchObject({ type: "success", decision: "deny", determiningPolicies: ["change-freeze"] });
+  });
 });
 
 describe("mirror engine", () => {

@@ -48,8 +48,9 @@ export async function currentSnapshot(avp: LocalAvp, policyStoreId: string) {
   return (await readStore({ client: sdkClient(avp), policyStoreId, budget: TEST_BUDGET, deadline: performance.now() + 30_000 })).snapshot;
 }
 
-export function remoteEngine(avp: LocalAvp, policyStoreId: string, set: LoadedPolicySet, budget: Budget = TEST_BUDGET, events: EngineEvent[] = []) {
+export function remoteEngine(avp: LocalAvp, policyStoreId: string, set: LoadedPolicySet, budget: Budget = TEST_BUDGET, events: EngineEvent[] = [], now?: () => number) {
   return createRemoteEngine({
+    ...(now ? { now } : {}),
     client: sdkClient(avp),
     policyStoreId,
     namespace: NS,
