@@ -44,6 +44,8 @@ export interface FixtureOptions {
   policyDir?: string;
   /** Extra routes for generated policy sets. */
   extraRoutes?: string;
+  /** A whole `policy:` section instead of the local engine's (the Verified Permissions engines). */
+  policyBlock?: string;
 }
 
 export async function startFixture(opts: FixtureOptions = {}): Promise<Fixture> {
@@ -103,9 +105,7 @@ routes:
   - { path: "/hr/records/{employeeId}", application: hr, classification: restricted }
   - { path: /status, application: status, classification: public }
 ${opts.extraRoutes ?? ""}
-policy:
-  engine: local
-  dir: ${opts.policyDir ?? join(REPO, "dist/rest-authorizer/policies")}
+${opts.policyBlock ?? `policy:\n  engine: local\n  dir: ${opts.policyDir ?? join(REPO, "dist/rest-authorizer/policies")}`}
 development:
   allowInsecureLoopbackJwks: true
 `,

@@ -25,7 +25,7 @@ if (!existsSync(join(root, "dist/rest-authorizer/index.mjs"))) throw new Error("
 rmSync(out, { recursive: true, force: true }); // chunk names change with their contents
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [join(root, "bench/worker.ts"), join(root, "bench/coldstart-probe.ts"), join(root, "bench/tp-coldstart-probe.ts"), join(root, "bench/dynamo-server.ts")],
+  entryPoints: [join(root, "bench/worker.ts"), join(root, "bench/coldstart-probe.ts"), join(root, "bench/tp-coldstart-probe.ts"), join(root, "bench/dynamo-server.ts"), join(root, "bench/avp-endpoint.ts")],
   outdir: out,
   outExtension: { ".js": ".mjs" },
   // Splitting keeps each group's dependencies in its own chunk, loaded only by the process that runs it.
@@ -101,6 +101,7 @@ if (wanted("decision")) measurements.push(...(await runGroup("decision")));
 if (wanted("groups")) measurements.push(...(await runGroup("groups")));
 if (wanted("scale")) for (const n of quick ? [20, 200] : [20, 200, 1000, 5000]) measurements.push(...(await runGroup("scale", n)));
 if (wanted("avp")) measurements.push(...(await runGroup("avp")));
+if (wanted("avp-engines")) for (const mode of ["remote", "mirror"]) measurements.push(...(await runGroup("avp-engines", mode)));
 // The Verified Access trust provider's functions (tp.*): per-call latency and each function's cold start.
 if (wanted("trust-provider")) measurements.push(...(await runGroup("trust-provider")));
 if (wanted("cedarling")) {
@@ -134,6 +135,7 @@ const targets = [
   target("decision.full p50 <= 1.0 x floor p50", ratio(p50("decision.full"), p50("floor")), (v) => v <= 1, "x"),
   target("peer.cedar-text@200 / decision.full@200 >= 20", ratio(p50("peer.cedar-text@200"), p50("decision.full@200")), (v) => v >= 20, "x"),
   target("peer.avp-sdk / decision.full >= 5", ratio(p50("peer.avp-sdk"), p50("decision.full")), (v) => v >= 5, "x"),
+  target("decision.full.avp-mirror <= 1.2 x decision.full", ratio(p50("decision.full.avp-mirror"), p50("decision.full")), (v) => v <= 1.2, "x"),
   target("peer.cedarling.same-token / decision.full >= 3", ratio(p50("peer.cedarling.same-token"), p50("decision.full")), (v) => v >= 3, "x"),
   target("peer.cedarling.fresh-token / decision.full >= 15", ratio(p50("peer.cedarling.fresh-token"), p50("decision.full")), (v) => v >= 15, "x"),
   target("cold start <= 200 ms", cold.cold_start_ms, (v) => v <= 200, "ms"),

@@ -18,6 +18,8 @@ async function run(): Promise<unknown> {
       return (await import("./groups/groups.js")).groupsGroup(Math.min(iterations, 10_000));
     case "avp":
       return (await import("./groups/avp.js")).avpGroup(Math.min(iterations, 5_000));
+    case "avp-engines":
+      return (await import("./groups/avp-engines.js")).avpEnginesGroup(arg === "mirror" ? "mirror" : "remote", arg === "mirror" ? iterations : Math.min(iterations, 5_000));
     case "memory":
       return (await import("./groups/memory.js")).memoryGroup(Number(process.env.ZTPDP_BENCH_DECISIONS ?? 100_000));
     case "coldstart":

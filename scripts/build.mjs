@@ -124,4 +124,6 @@ for (const name of authorizers) {
       "export const handler = withNetworkEmulation(inner);\n",
   );
 }
+// `npm start` with ZTPDP_ENGINE=avp-* runs a local Verified Permissions endpoint, which evaluates with Cedar.
+cpSync(wasm, join(dist, "dev/cedar_wasm_bg.wasm"));
 console.log(`built ${entries.length} function(s), the CLI, the dev tools and the packaging code into dist/`);

@@ -9,8 +9,7 @@ import type { JwtVerifyOptions } from "./identity/jwt-verifier.js";
 import { principalAttributeProblems } from "./identity/attribute-schema-check.js";
 import { createIdentityVerifier } from "./identity/identity-verifier.js";
 import type { PolicyEngine } from "./policy/engine.js";
-import { loadPolicyDir } from "./policy/loader.js";
-import { createLocalCedarEngine } from "./policy/local-engine.js";
+import { configuredEngineSource } from "./policy/engine-factory.js";
 import { loadBaseline } from "./posture/baseline.js";
 import { createPostureVerifier } from "./posture/verifier.js";
 import { recordDecisions, type RecordedDecisions } from "./recorded-decisions.js";
@@ -21,7 +20,7 @@ export interface PdpOptions {
   audit?: AuditSink;
   /** Called with every audit record as it is written (the Lambda wiring counts metrics from it). */
   observe?: (record: AuditRecord) => void;
-  /** Replaces the engine named by the config (e.g. a Verified Permissions engine built by the caller). */
+  /** Replaces the engine named by the config (tests: a stub, or an engine with its own client). */
   engine?: PolicyEngine;
   now?: () => number;
   /** Fetch every JWKS before the first request (default true). */
@@ -60,16 +59,17 @@ export async function createPdp(options: PdpOptions = {}): Promise<Pdp> {
     jwt,
   });
   const ava = verifiedAccessParts(loaded, jwt);
-  if (!options.engine && !ava.engine && config.policy.engine !== "local") {
-    // Never fall back to the local policies silently: the operator asked for the shared store.
-    throw new Error(`${loaded.file}: policy engine "${config.policy.engine}" needs an engine passed to createPdp (not built into this release)`);
-  }
-  const policySet = options.engine || ava.engine ? undefined : loadPolicyDir(loaded.resolvePath(config.policy.dir));
-  // Claim → principal attribute mappings and the schema must agree (attribute-schema-check.ts).
-  const attributeProblems = policySet ? principalAttributeProblems(config.issuers, policySet) : [];
-  if (attributeProblems.length > 0) throw new Error(`${loaded.file} and ${policySet!.schemaFile} disagree on principal attributes:\n  - ${attributeProblems.join("\n  - ")}`);
-  const engine = options.engine ?? ava.engine ?? createLocalCedarEngine(policySet!);
-  if (options.hydrate !== false) await Promise.all([identity.hydrate(), posture.hydrate()]);
+  // The engine the config names (engine-factory.ts; a Verified Permissions config never falls back to local
+  // policies), or in AVA mode the Verified Access folder's (src/ava/compose.ts), which replaces it.
+  // Claim → principal attribute mappings and its schema must agree (attribute-schema-check.ts).
+  const source = options.engine || ava.engine ? undefined : configuredEngineSource(loaded);
+  const attributeProblems = source ? principalAttributeProblems(config.issuers, source.schema) : [];
+  if (attributeProblems.length > 0) throw new Error(`${loaded.file} and ${source!.schemaFile} disagree on principal attributes:\n  - ${attributeProblems.join("\n  - ")}`);
+  // Built while the JWKS are fetched: a Verified Permissions mirror's first read of the store overlaps them.
+  const [engine] = await Promise.all([
+    options.engine ?? ava.engine ?? source!.create(),
+    options.hydrate !== false ? Promise.all([identity.hydrate(), posture.hydrate()]) : undefined,
+  ]);
   const core = createDecisionPoint({
     identity: ava.identity ? ava.identity(identity) : identity,
     posture,

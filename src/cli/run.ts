@@ -3,6 +3,8 @@ import { VERSION } from "../version.js";
 import { configCommand, CONFIG_HELP } from "./commands/config.js";
 import { explainCommand, EXPLAIN_HELP } from "./commands/explain.js";
 import { fmtCommand, FMT_HELP } from "./commands/fmt.js";
+import { pullCommand, PULL_HELP } from "./commands/pull.js";
+import { pushCommand, PUSH_HELP } from "./commands/push.js";
 import { testCommand, TEST_HELP } from "./commands/test.js";
 import { validateCommand, VALIDATE_HELP } from "./commands/validate.js";
 import { CliError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
@@ -18,6 +20,8 @@ commands:
   test [dir]                 run the scenario files in <dir>/tests through the decision core
   explain [request flags]    evaluate one request and show why
   config [--config FILE]     print the effective configuration (presets expanded, defaults shown)
+  push [dir]                 make a Verified Permissions policy store match the policy folder
+  pull <dir>                 write a Verified Permissions policy store into a policy folder
 
 Run \`ztpdp <command> --help\` for a command's flags.
 exit: 0 success, 1 problems found, 2 usage error`;
@@ -30,6 +34,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   test: { run: testCommand, help: TEST_HELP },
   explain: { run: explainCommand, help: EXPLAIN_HELP },
   config: { run: configCommand, help: CONFIG_HELP },
+  push: { run: pushCommand, help: PUSH_HELP },
+  pull: { run: pullCommand, help: PULL_HELP },
 };
 
 /**

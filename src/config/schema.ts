@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { verifiedAccessSchema } from "./verified-access.js";
+import { avpPolicySourceSchema } from "../policy/verified-permissions/options.js";
 import { SUPPORTED_ALGORITHMS } from "../identity/algorithms.js";
 import { attributeMap, claimPath, PRESET_NAMES, requiredClaim, SERVICE_MATCHES } from "./issuer-fields.js";
 import { refineIssuer } from "./issuer-refine.js";
@@ -151,14 +152,7 @@ export const policySourceSchema = z.discriminatedUnion("engine", [
     /** Folder with `*.cedar` and `schema.cedarschema`, relative to the config file. */
     dir: z.string().min(1).default("../policies"),
   }),
-  z.strictObject({
-    engine: z.literal("verified-permissions"),
-    policyStoreId: z.string().min(1),
-    region: z.string().min(1).optional(),
-    endpoint: httpUrl.optional(),
-    /** Local folder with the schema and policies mirrored into the store (used for the revision and CLI). */
-    dir: z.string().min(1).default("../policies"),
-  }),
+  avpPolicySourceSchema,
 ]);
 
 export const configSchema = z.strictObject({

@@ -42,6 +42,8 @@ export interface DecisionTrail {
   identityResult?: IdentityResult;
   postureResult?: PostureResult;
   resolved?: ResolvedResource;
+  /** The revision the engine's answer names (a reloading engine may have moved on since). */
+  revision?: string;
 }
 
 /**
@@ -122,6 +124,7 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
       ? deps.buildQuery({ identity, posture: postureResult, resource: resolution.resource, request, nowSeconds })
       : buildQuery(identity, postureResult.posture, resolution.resource, request, nowSeconds);
     const answer = await askEngine(engine, query);
+    trail.revision = answer.revision;
     return { ...fromEngineAnswer(answer), principal, posture: postureResult.posture };
   }
 
@@ -138,7 +141,7 @@ export function createDecisionPoint(deps: DecisionPointDeps): DecisionPoint {
       );
       const result = options.deadlineMs === undefined ? await work : await withDeadline(work, options.deadlineMs);
       // A snapshot: work abandoned at the deadline may still write to `trail` later.
-      return { decision: { decisionId, policyRevision: engine.revision, ...result }, request, trail: { ...trail }, nowMs, startedNs };
+      return { decision: { decisionId, policyRevision: trail.revision ?? engine.revision, ...result }, request, trail: { ...trail }, nowMs, startedNs };
     },
   };
 }
@@ -168,9 +171,12 @@ async function askEngine(engine: PolicyEngine, query: Parameters<PolicyEngine["i
 
 function fromEngineAnswer(answer: EngineAnswer): Result {
   if (answer.type === "failure") {
+    const code = answer.code ?? "engine_failure";
+    // The engine could not answer (down, throttled, stale copy): a server fault, recorded as such.
+    const outcome: Outcome = code === "engine_failure" ? "deny" : "error";
     return denied(
-      "deny",
-      answer.errors.map((e) => ({ code: "engine_failure" as const, message: e.message, ...(e.policyId ? { policyId: e.policyId } : {}) })),
+      outcome,
+      answer.errors.map((e) => ({ code, message: e.message, ...(e.policyId ? { policyId: e.policyId } : {}) })),
     );
   }
   // Cedar skips a policy that errors and still answers: a forbid that errors does not forbid. Any error denies.

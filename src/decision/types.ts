@@ -56,6 +56,8 @@ export type ReasonCode =
   | "policy_denied"
   | "policy_evaluation_error"
   | "engine_failure"
+  | "engine_unavailable"
+  | "policy_store_stale"
   | "internal_error"
   | "decision_deadline_exceeded"
   | "response_invalid";

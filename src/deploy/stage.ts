@@ -11,7 +11,7 @@ import { precompilePolicyDir } from "../policy/precompile-dir.js";
 /**
  * Puts one config, and exactly the files it names, into an authorizer bundle folder: the config file
  * byte for byte, the `*.cedar` files and `schema.cedarschema` of its policy folder (what the loader reads,
- * nothing else: no scenario tests, no notes), its patch baseline, the build-time validated policy set, and
+ * nothing else: no scenario tests, no notes; on Verified Permissions the schema alone), its patch baseline, the build-time validated policy set, and
  * the manifest naming the config. Files keep their project-relative paths, so the config's own relative
  * paths (`../policies`) resolve inside the bundle exactly as in the project.
  *
@@ -52,7 +52,7 @@ export function stageBundle({ root, config, outDir, policies = true }: StageOpti
       ? checked.verifiedAccess
         ? // AVA mode: the Verified Access folder instead of policy.dir, which the authorizers then never read.
           [{ what: "verifiedAccess.policyDir", path: checked.policyDir, files: avaPolicySourceNames(checked.policyDir).map((name) => join(checked.policyDir, name)) }]
-        : [{ what: "policy.dir", path: checked.policyDir, files: policySourceNames(checked.policyDir).map((name) => join(checked.policyDir, name)) }]
+        : [{ what: "policy.dir", path: checked.policyDir, files: policySourceNames(checked.policyDir, checked.loaded.config.policy.engine).map((name) => join(checked.policyDir, name)) }]
       : []),
     { what: "devicePosture.patchBaselineFile", path: checked.baselineFile, files: [checked.baselineFile] },
   ];
@@ -86,9 +86,13 @@ export function stageBundle({ root, config, outDir, policies = true }: StageOpti
   return manifest;
 }
 
-/** The files of a policy folder the loader reads: `*.cedar` and the schema. */
-function policySourceNames(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name.endsWith(".cedar") || name === SCHEMA_FILE_NAME).sort();
+/**
+ * The files of a policy folder a cold start reads: `*.cedar` and the schema for the local engine; only the
+ * schema for Verified Permissions (the store holds the policies; requests are checked against the schema
+ * before they are sent, src/policy/engine-factory.ts), so no zip carries policies that would not decide.
+ */
+function policySourceNames(dir: string, engine: string): string[] {
+  return readdirSync(dir).filter((name) => name === SCHEMA_FILE_NAME || (engine === "local" && name.endsWith(".cedar"))).sort();
 }
 
 /** `file` relative to `root` when it lies inside it. */

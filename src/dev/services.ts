@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { AuditRecord } from "../audit/record.js";
 import { formatAudit } from "./audit-printer.js";
+import { verifiedPermissionsService, type AvpStackEngine } from "./avp-stack.js";
 import { startDevIssuers } from "./issuers.js";
 import { DEFAULT_DEV_KEYS_DIR, type DevKeys } from "./keys.js";
 import { startOffline } from "./offline.js";
@@ -19,6 +20,8 @@ export interface StackContext {
   /** The config every service follows, and its path (what the functions get as ZTPDP_CONFIG). */
   config: LoadedConfig;
   configFile: string;
+  /** The decision engine the functions use: the config's own, or a local Verified Permissions store (avp-stack.ts). */
+  engine?: "local" | AvpStackEngine;
   keys: DevKeys;
   ports: { http: number; lambda: number; devIssuers: number | undefined };
   /** Environment for the Lambda functions, filled by the services that start before serverless-offline. */
@@ -94,7 +97,7 @@ export const apiGatewayEmulation: LocalService = {
 };
 
 export function localServices(): LocalService[] {
-  return [devIssuers, trustProviderState, apiGatewayEmulation];
+  return [devIssuers, trustProviderState, verifiedPermissionsService, apiGatewayEmulation];
 }
 
 /** Starts every service in order; if one fails, stops those already started and rethrows. */

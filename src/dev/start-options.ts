@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { AVP_ENGINES, type AvpStackEngine } from "./avp-stack.js";
 
 /**
  * `npm start -- [flags]`: every port and the config come from a flag, else an environment variable, else
@@ -11,6 +12,10 @@ export const START_USAGE = `usage: npm start -- [options]
   --idp-port N      the dev IdP and MDM (rewrites the config's  env ZTPDP_IDP_PORT     default: the port in
                     loopback issuer URLs to this port)                                 the config (8471)
   --config FILE     the PDP config every part of the stack uses env ZTPDP_CONFIG       default config/pdp.yaml
+  --engine NAME     decide with local (the config's engine),    env ZTPDP_ENGINE       default local
+                    avp-remote or avp-mirror (a local Verified
+                    Permissions endpoint, store pushed from the
+                    config's policy folder)
   --verbose         show serverless-offline's own output        env ZTPDP_VERBOSE=1
 Port 0 picks a free port.`;
 
@@ -21,6 +26,7 @@ export interface StartOptions {
   idpPort: number | undefined;
   /** As given (relative to the working directory), undefined for the bundled development config. */
   config: string | undefined;
+  engine: "local" | AvpStackEngine;
   verbose: boolean;
   help: boolean;
 }
@@ -40,6 +46,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
         "lambda-port": { type: "string" },
         "idp-port": { type: "string" },
         config: { type: "string" },
+        engine: { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -53,11 +60,16 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new StartUsageError(`${fromFlag !== undefined ? `--${flag}` : envName} must be a port number 0-65535 (got \`${raw}\`)`);
     return Number(raw);
   };
+  const engine = values.engine ?? (env.ZTPDP_ENGINE || "local");
+  if (engine !== "local" && !(AVP_ENGINES as readonly string[]).includes(engine)) {
+    throw new StartUsageError(`${values.engine !== undefined ? "--engine" : "ZTPDP_ENGINE"} must be local, ${AVP_ENGINES.join(" or ")} (got \`${engine}\`)`);
+  }
   return {
     httpPort: port("http-port", values["http-port"], "ZTPDP_HTTP_PORT", 3000)!,
     lambdaPort: port("lambda-port", values["lambda-port"], "ZTPDP_LAMBDA_PORT", 3002)!,
     idpPort: port("idp-port", values["idp-port"], "ZTPDP_IDP_PORT"),
     config: values.config ?? (env.ZTPDP_CONFIG || undefined),
+    engine: engine as StartOptions["engine"],
     verbose: values.verbose === true || env.ZTPDP_VERBOSE === "1",
     help: values.help === true,
   };

@@ -48,6 +48,7 @@ const ctx = {
   root,
   config: config.loaded,
   configFile: config.file,
+  engine: opts.engine,
   keys: loadOrCreateDevKeys(join(root, DEFAULT_DEV_KEYS_DIR)),
   ports: { http: await anyPort(opts.httpPort), lambda: await anyPort(opts.lambdaPort), devIssuers: config.devIssuerPort },
   functionEnv: {},

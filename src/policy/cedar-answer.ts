@@ -65,11 +65,11 @@ export function describe(e: DetailedError): string {
   return cap(e.help ? `${e.message} (${e.help})` : e.message);
 }
 
-function cap(message: string): string {
+export function cap(message: string): string {
   return message.length <= MAX_MESSAGE_CHARS ? message : `${message.slice(0, MAX_MESSAGE_CHARS)}…`;
 }
 
-function byPolicyThenMessage(a: EngineError, b: EngineError): number {
+export function byPolicyThenMessage(a: EngineError, b: EngineError): number {
   const pa = a.policyId ?? "";
   const pb = b.policyId ?? "";
   if (pa !== pb) return pa < pb ? -1 : 1;

@@ -1,4 +1,4 @@
-export type { AuthorizationQuery, CedarValue, EngineAnswer, EngineError, PolicyEngine } from "./engine.js";
+export type { AuthorizationQuery, CedarValue, EngineAnswer, EngineError, EngineFailureCode, PolicyEngine } from "./engine.js";
 export {
   AVP_MAX_POLICY_BYTES,
   MAX_SOURCE_BYTES,

@@ -47,6 +47,12 @@ export interface LocalCedarEngineOptions {
   partitioning?: boolean;
   /** Most pre-parsed partitions kept (LRU, default 512). */
   maxPartitions?: number;
+  /**
+   * Prefix of this engine's entries in cedar-wasm's cache (default: unique per instance). An engine that
+   * replaces another one (the Verified Permissions mirror after a refresh) passes a prefix it reuses, so
+   * the new sets overwrite the retired engine's instead of piling up (cedar-wasm has no eviction).
+   */
+  cacheId?: string;
 }
 
 export interface LocalCedarEngine extends PolicyEngine {
@@ -74,7 +80,7 @@ let instanceCounter = 0;
  */
 export function createLocalCedarEngine(loaded: LoadedPolicySet, options: LocalCedarEngineOptions = {}): LocalCedarEngine {
   instanceCounter += 1;
-  const cacheId = `${loaded.revision}/${instanceCounter}/${randomUUID()}`;
+  const cacheId = options.cacheId ?? `${loaded.revision}/${instanceCounter}/${randomUUID()}`;
 
   // The whole set and the schema serve only the validated paths (a request the JS check refuses, an
   // undeclared action, `partitioning: false`). A build-time validated set defers them to first use:

@@ -28,7 +28,7 @@ describe("ztpdp (dispatch)", () => {
   it("exits 2 on an unknown command", async () => {
     const r = await runCli(["tset"]);
     expect(r).toMatchObject({ code: 2, stdout: "" });
-    expect(r.stderr).toBe("ztpdp: unknown command `tset` (commands: validate, fmt, test, explain, config; see `ztpdp --help`)\n");
+    expect(r.stderr).toBe("ztpdp: unknown command `tset` (commands: validate, fmt, test, explain, config, push, pull; see `ztpdp --help`)\n");
   });
 
   it("turns an unexpected exception into one line and exit 1, never a stack trace", async () => {

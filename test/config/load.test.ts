@@ -133,6 +133,19 @@ describe("time budgets: key fetches and evaluation must fit the decision timeout
   it("accepts the same JWKS timeout with a decision timeout that holds it", () => {
     expect(load({ jwks: { timeoutMs: 2000 }, limits: { decisionTimeoutMs: 4250 } }).config.jwks.timeoutMs).toBe(2000);
   });
+
+  const avp = (extra: Record<string, unknown> = {}) => ({ engine: "verified-permissions", policyStoreId: "PSEXAMPLEabcdefg111111", ...extra });
+
+  it("control: a Verified Permissions engine's default budget fits too (2 × 1500 + 750 + 250 ms ≤ 4000 ms)", () => {
+    expect(load({ policy: avp() }).config.policy).toMatchObject({ timeoutMs: 750 });
+  });
+
+  it("refuses Verified Permissions calls that cannot fit after the key fetches, naming the settings", () => {
+    expect(problems({ version: 1, issuers: [issuer], policy: avp({ timeoutMs: 2000 }) })).toEqual([
+      expect.stringMatching(/^jwks\.timeoutMs, policy\.timeoutMs: .*Verified Permissions calls \(policy\.timeoutMs: 2000 ms\).*need 5250 ms, more than limits\.decisionTimeoutMs \(4000 ms\)/),
+    ]);
+    expect(load({ policy: avp({ timeoutMs: 2000 }), limits: { decisionTimeoutMs: 5250 } }).config.limits.decisionTimeoutMs).toBe(5250);
+  });
 });
 
 describe("overlapping route templates: a warning at load, naming the route that wins", () => {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,9 @@ import { mintDeviceToken, mintServiceToken, mintUserToken } from "../../src/dev/
 import { httpApiEvent, restRequestEvent, tokenEvent } from "../adapters/apigateway/events.js";
 import { checkAuditRecord } from "../support/audit-contract.js";
 import { FIXTURE_POLICIES } from "../support/fixture-project.js";
+import { startLocalAvp, type LocalAvp } from "../../src/dev/avp/server.js";
+import { loadPolicyDir } from "../../src/policy/loader.js";
+import { storeWith } from "../policy/verified-permissions/support.js";
 import { loopbackCertificate } from "../support/tls.js";
 import { packagingProject, type PackagingProject } from "./project.js";
 
@@ -63,9 +66,9 @@ afterAll(async () => {
   if (unzipped) rmSync(unzipped, { recursive: true, force: true });
 });
 
-async function unzip(name: string): Promise<{ dir: string; entries: string[] }> {
-  const zip = await JSZip.loadAsync(readFileSync(join(outDir, `${name}.zip`)));
-  const dir = join(unzipped, name);
+async function unzip(name: string, from = outDir): Promise<{ dir: string; entries: string[] }> {
+  const zip = await JSZip.loadAsync(readFileSync(join(from, `${name}.zip`)));
+  const dir = join(unzipped, from === outDir ? name : `${name}-${basename(from)}`);
   const entries: string[] = [];
   for (const file of Object.values(zip.files)) {
     if (file.dir) continue;
@@ -76,11 +79,14 @@ async function unzip(name: string): Promise<{ dir: string; entries: string[] }> 
   return { dir, entries: entries.sort() };
 }
 
+/** An allow of this route (the exact caching of issue 9 adds a Deny of every other route beside it). */
+const ALLOWED = { policyDocument: { Statement: expect.arrayContaining([expect.objectContaining({ Effect: "Allow" })]) } };
+
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 /** Cold start + one invocation of a bundle, in its own process, from the unzipped folder (Lambda's /var/task). */
-async function invoke(dir: string, bundle: string, event: unknown): Promise<{ result?: unknown; thrown?: string; audits: AuditRecord[] }> {
-  const env = { ...process.env, NODE_EXTRA_CA_CERTS: certFile, POWERTOOLS_SERVICE_NAME: "ztpdp-prod", POWERTOOLS_METRICS_NAMESPACE: "ZtPdp" } as Record<string, string>;
+async function invoke(dir: string, bundle: string, event: unknown, extraEnv: Record<string, string> = {}): Promise<{ result?: unknown; thrown?: string; audits: AuditRecord[] }> {
+  const env = { ...process.env, NODE_EXTRA_CA_CERTS: certFile, POWERTOOLS_SERVICE_NAME: "ztpdp-prod", POWERTOOLS_METRICS_NAMESPACE: "ZtPdp", ...extraEnv } as Record<string, string>;
   delete env.ZTPDP_CONFIG;
   const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, "run-bundle.mjs"), join(dir, "dist", bundle, "index.mjs"), JSON.stringify(event)], { cwd: dir, env, timeout: 60_000 });
   const lines = stdout.split("\n");
@@ -133,11 +139,11 @@ describe.each([
       // The local stack's network-emulation header means nothing to a deployed authorizer.
       const headers = { Authorization: `Bearer ${user()}`, "X-Device-Token": device(), "X-Ztpdp-Emulate-Source-Ip": "10.9.9.9" };
       out = await invoke(dir, bundle, restRequestEvent({ headers, sourceIp: "203.0.113.7" }));
-      expect(out.result).toMatchObject({ policyDocument: { Statement: expect.arrayContaining([expect.objectContaining({ Effect: "Allow" })]) } });
+      expect(out.result).toMatchObject(ALLOWED);
       expect(out.audits[0]!.request.sourceIp).toBe("203.0.113.7");
     } else if (bundle === "token-authorizer") {
       out = await invoke(dir, bundle, tokenEvent(`Bearer ${mintServiceToken(keys.idp, { issuer: `${origin}/idp/oauth2/default`, audience: "api://zt-pdp", clientId: "order-service" })}`));
-      expect(out.result).toMatchObject({ policyDocument: { Statement: expect.arrayContaining([expect.objectContaining({ Effect: "Allow" })]) } });
+      expect(out.result).toMatchObject(ALLOWED);
     } else {
       out = await invoke(dir, bundle, httpApiEvent({ headers: { authorization: `Bearer ${user()}`, "x-device-token": device() } }));
       expect(out.result).toMatchObject({ isAuthorized: true });
@@ -146,5 +152,48 @@ describe.each([
     expect(out.audits).toHaveLength(1);
     expect(out.audits[0]).toMatchObject({ outcome: "allow", identity: { issuer: "corp-idp" } });
     if (bundle !== "token-authorizer") expect(out.audits[0]!.device).toMatchObject({ verified: true, provider: "jamf" });
+  });
+});
+
+// A config choosing Verified Permissions (`--param config=config/examples/avp.yaml`): the zips carry the
+// config, the schema the requests are checked against and the baseline, but no policy (the store holds
+// them), and the engine's module is in the bundle: started from the unzip, it decides through the store.
+describe("the packaged restAuthorizer zip on a Verified Permissions config", () => {
+  const AVP_CONFIG = "config/examples/avp.yaml";
+  let avp: LocalAvp;
+  let storeId: string;
+  let avpOut: string;
+
+  beforeAll(async () => {
+    avp = await startLocalAvp();
+    storeId = await storeWith(avp, loadPolicyDir(FIXTURE_POLICIES));
+    const policy = ["policy:", "  engine: verified-permissions", "  mode: remote", `  policyStoreId: ${storeId}`, "  region: eu-west-1", `  endpoint: ${avp.url}`, "  dir: ../../policies", "  timeoutMs: 10000", "  attemptTimeoutMs: 5000", ""].join("\n"); // budgets for a loaded test machine
+    project.write(AVP_CONFIG, readFileSync(join(project.root, CONFIG), "utf8").replace(/^policy:\n(  .*\n)+/m, policy) + "limits:\n  decisionTimeoutMs: 20000\n");
+    avpOut = join(project.root, "out-avp");
+    const run = await project.serverless(["package", "--stage", "prod", "--param", `config=${AVP_CONFIG}`, "--package", avpOut]);
+    expect(run.output).toContain(`authorizer zips carry ${AVP_CONFIG}`);
+    expect(run.code).toBe(0);
+  }, 180_000);
+  afterAll(() => avp?.close());
+
+  it("holds the config, the schema and the baseline, no policy, and the Verified Permissions engine", async () => {
+    const { dir, entries } = await unzip("restAuthorizer", avpOut);
+    expect(entries).toEqual(
+      ["cedar_wasm_bg.wasm", AVP_CONFIG, "index.mjs", "policies/.policy-set.compiled.json", "policies/patch-baseline.yaml", "policies/schema.cedarschema", "ztpdp-bundle.json"]
+        .map((f) => `dist/rest-authorizer/${f}`)
+        .sort(),
+    );
+    expect(readFileSync(join(dir, "dist/rest-authorizer/index.mjs"), "utf8")).toContain("IsAuthorizedCommand");
+  });
+
+  it("starts from the unzipped folder and decides through the store", async () => {
+    const dir = join(unzipped, `restAuthorizer-${basename(avpOut)}`);
+    const calls = avp.count("IsAuthorized");
+    const credentials = { AWS_ACCESS_KEY_ID: "AKIDLOCALENDPOINT", AWS_SECRET_ACCESS_KEY: "local-endpoint", AWS_EC2_METADATA_DISABLED: "true" };
+    const out = await invoke(dir, "rest-authorizer", restRequestEvent({ headers: { Authorization: `Bearer ${user()}`, "X-Device-Token": device() } }), credentials);
+    expect(out.result).toMatchObject(ALLOWED);
+    expect(out.audits).toHaveLength(1);
+    expect(out.audits[0]).toMatchObject({ outcome: "allow", engine: "verified-permissions", policyRevision: `avp:${storeId}`, determiningPolicies: ["wiki-employees-read"] });
+    expect(avp.count("IsAuthorized") - calls).toBe(1);
   });
 });

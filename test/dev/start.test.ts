@@ -1,15 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freeLoopbackPort } from "../../src/dev/issuers.js";
 import { main as avaMain } from "../../src/dev/ava-cli.js";
 import { main as tokenMain } from "../../src/dev/token-cli.js";
 import { checkAuditRecord } from "../support/audit-contract.js";
 import { FIXTURE_CONFIG, FIXTURE_PROJECT } from "../support/fixture-project.js";
-import { ROOT } from "../support/local-config.js";
+import { stackReady, startStack, stopStack } from "./stack-process.js";
 
 // The README's main job, as a newcomer runs it: `npm start` (the built dist/dev/start.mjs) and `npm run
 // token`, then plain HTTP. Every port comes from a flag (free ports; the dev IdP's chosen by the stack with
@@ -22,41 +21,17 @@ let restUrl = "";
 let tokenConfig = "";
 let tpIssuer = "";
 
-function startStack(args: string[], env: Record<string, string> = {}): { child: ChildProcess; lines: string[]; exited: Promise<number | null> } {
-  const lines: string[] = [];
-  const c = spawn(process.execPath, [join(ROOT, "dist/dev/start.mjs"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ZTPDP_CONFIG: "", ZTPDP_HTTP_PORT: "", ZTPDP_LAMBDA_PORT: "", ZTPDP_IDP_PORT: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  createInterface({ input: c.stdout! }).on("line", (l) => lines.push(l));
-  createInterface({ input: c.stderr! }).on("line", (l) => lines.push(l));
-  return { child: c, lines, exited: new Promise((resolve) => c.once("exit", (code) => resolve(code))) };
-}
-
 beforeAll(async () => {
   const started = startStack(["--http-port", String(await freeLoopbackPort()), "--lambda-port", String(await freeLoopbackPort()), "--idp-port", "0", "--config", FIXTURE_CONFIG]);
   child = started.child;
   output = started.lines;
-  const ready = (async () => {
-    while (!output.some((l) => l.includes("Ctrl-C stops everything"))) await new Promise((r) => setTimeout(r, 50));
-  })();
-  const exited = started.exited.then((code) => {
-    throw new Error(`npm start exited (${code}):\n${output.join("\n")}`);
-  });
-  await Promise.race([ready, exited]);
+  await stackReady(started);
   const text = output.join("\n");
   restUrl = /REST API \(REQUEST authorizer\): (\S+)/.exec(text)?.[1] ?? "";
   tokenConfig = /npm run -s token -- --config '([^']+)'/.exec(text)?.[1] ?? "";
 }, 120_000);
 
-afterAll(async () => {
-  if (!child || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    child.once("exit", () => resolve());
-    child.kill("SIGINT");
-  });
-});
+afterAll(() => stopStack(child));
 
 /** `eval "$(npm run -s token -- …)"`, in process. */
 function mint(args: string): { TOKEN: string; DEVICE_TOKEN: string } {
@@ -99,6 +74,12 @@ describe("npm start refuses a bad config", () => {
     expect(text).toMatch(/extra\.cedar:2:\d+: for policy `broken`, attribute `nope` in context/);
     expect(text).toMatch(/patch-baseline\.yaml: line 3: `minimum\.macos`/);
     expect(text).not.toContain("Local stack ready");
+  });
+
+  it("refuses an unknown engine with its usage (exit 2)", async () => {
+    const run = startStack(["--engine", "avp"]);
+    expect(await run.exited).toBe(2);
+    expect(run.lines.join("\n")).toContain("--engine must be local, avp-remote or avp-mirror (got `avp`)");
   });
 
   it("refuses a bad port with its usage (exit 2)", async () => {

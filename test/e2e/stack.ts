@@ -22,11 +22,18 @@ export interface E2eStack extends Omit<LocalIssuers, "close"> {
   stop(): Promise<void>;
 }
 
-export async function startE2eStack(): Promise<E2eStack> {
+export interface E2eOptions {
+  /** Edit the config document the functions get (e.g. another policy engine). */
+  editConfig?: (doc: Record<string, unknown>) => void;
+  /** More environment for the functions. */
+  env?: Record<string, string>;
+}
+
+export async function startE2eStack(options: E2eOptions = {}): Promise<E2eStack> {
   if (!existsSync(join(ROOT, "dist/rest-authorizer/index.mjs"))) {
     throw new Error("dist/ is missing: the end-to-end tests run the built bundles (`npm test` builds first)");
   }
-  const issuers = await startLocalIssuers();
+  const issuers = await startLocalIssuers(options.editConfig);
   const collector = auditCollector();
   let stack: OfflineStack;
   try {
@@ -34,7 +41,7 @@ export async function startE2eStack(): Promise<E2eStack> {
       root: ROOT,
       httpPort: await freeLoopbackPort(),
       lambdaPort: await freeLoopbackPort(),
-      env: { ZTPDP_CONFIG: issuers.configPath, POWERTOOLS_METRICS_DISABLED: "true" },
+      env: { ZTPDP_CONFIG: issuers.configPath, POWERTOOLS_METRICS_DISABLED: "true", ...options.env },
       onAudit: collector.push,
       readyTimeoutMs: 90_000,
     });

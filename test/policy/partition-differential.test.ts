@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { EngineAnswer } from "../../src/policy/engine.js";
-import { compilePolicySources, type LoadedPolicySet } from "../../src/policy/loader.js";
 import { createLocalCedarEngine } from "../../src/policy/local-engine.js";
 import { resourceGuardOf } from "../../src/policy/resource-guard.js";
-import { DIFF_SCHEMA, generatePolicies, generateRequest } from "./generated/model.js";
+import { generateRequest } from "./generated/model.js";
+import { loadGenerated } from "./generated/set.js";
 import { seededRng } from "./generated/prng.js";
 
 /**
@@ -13,20 +13,6 @@ import { seededRng } from "./generated/prng.js";
  *
  * The partitioned engine runs with a tiny partition cache so eviction and slot reuse are exercised too.
  */
-
-function loadGenerated(seed: number, count: number): LoadedPolicySet {
-  let policies = generatePolicies(seededRng(seed), count);
-  // Drop the few generated policies strict validation refuses (e.g. an impossible `is` combination).
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const text = policies.map((p) => p.text).join("\n");
-    const result = compilePolicySources({ file: "schema.cedarschema", text: DIFF_SCHEMA }, [{ file: "gen.cedar", text }]);
-    if (result.ok) return result.policySet;
-    const refused = new Set(result.problems.filter((p) => p.severity === "error").map((p) => p.policyId));
-    if (refused.has(undefined)) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
-    policies = policies.filter((p) => !refused.has(p.id));
-  }
-  throw new Error("generated policies did not validate");
-}
 
 interface Tally {
   allow: number;

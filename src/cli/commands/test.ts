@@ -8,11 +8,13 @@ import { namedEntities, requirePolicySet } from "../policy-context.js";
 import { absolutePath, optionalConfig, policyDir, readBaseline, requireConfig, shownPath } from "../project.js";
 import { avaTest, isAvaFolder } from "../ava/commands.js";
 import { coverageOf, renderTestJson, renderTestText } from "../report/test-report.js";
+import { cliEngine } from "../avp/cli-engine.js";
+import { STORE_HELP, STORE_OPTIONS } from "../avp/store-target.js";
 import { runSuite } from "../scenario/run.js";
 import { readSourceDocs } from "../scenario/parse-worker.js";
 import { findScenarioFiles, loadSuite } from "../scenario/suite.js";
 
-export const TEST_HELP = `usage: ztpdp test [dir] [--scenarios PATH]... [--filter TEXT] [--require-coverage] [--json] [--config FILE]
+export const TEST_HELP = `usage: ztpdp test [dir] [--scenarios PATH]... [--filter TEXT] [--require-coverage] [--json] [--config FILE] [--engine ENGINE]
 
 Run the policy scenario files (YAML or JSON, and Cedar's \`cedar run-tests\` JSON) in <dir>/tests
 through the production decision core: the real config (routes, issuers, claim mapping, posture
@@ -26,6 +28,10 @@ context AVA builds (the config is optional, used for this project's trust provid
   --require-coverage  fail when a policy determined no decision in any case
   --json              print the results as JSON
   --config FILE       project config (default: $ZTPDP_CONFIG, else config/pdp.yaml)
+  --engine ENGINE     local (default), avp-remote (one IsAuthorized per case) or avp-mirror (the store
+                      copied, evaluated in process): on the store the flags below or the config name,
+                      else on a local Verified Permissions endpoint holding the folder's policies
+${STORE_HELP}
 
 exit: 0 all passed, 1 a case failed or is invalid (or coverage is incomplete with
 --require-coverage), 2 usage`;
@@ -42,6 +48,8 @@ export async function testCommand(argv: readonly string[], io: CliIo): Promise<n
       "require-coverage": { type: "boolean" },
       json: { type: "boolean" },
       config: { type: "string" },
+      engine: { type: "string" },
+      ...STORE_OPTIONS,
     },
     1,
   );
@@ -66,37 +74,47 @@ export async function testCommand(argv: readonly string[], io: CliIo): Promise<n
   const baseline = readBaseline(io, config);
   const nowMs = Date.now();
   const named = namedEntities(policySet);
-  // Built before waiting for the parse, so engine set-up overlaps it too.
-  const harness = createHarness({ config, policySet, baseline, nowMs, keys: await keys });
-  timing("config, policies, keys and harness");
-
-  const suite = loadSuite(scenarioPaths, await parsing, {
-    config: config.config,
-    baseline,
-    namedEntities: named,
-    policyIds: new Set(policySet.policies.map((p) => p.id)),
-    nowSeconds: Math.floor(nowMs / 1000),
-  });
-  if (values.filter !== undefined) {
-    const needle = values.filter.toLowerCase();
-    suite.entries = suite.entries.filter((e) => e.name.toLowerCase().includes(needle));
-    if (suite.entries.length === 0) throw new InputError(`no case name contains \`${values.filter}\``);
+  const chosen = await cliEngine(io, values.engine, values, config, policySet);
+  try {
+    if (chosen.engine) io.stderr(`ztpdp test: engine ${chosen.label}\n`);
+    return await runCases();
+  } finally {
+    await chosen.close();
   }
-  if (suite.entries.length === 0) throw new InputError("the scenario files hold no cases");
-  timing("scenario files");
 
-  harness.addRoutes(suite.entries.flatMap((e) => (e.kind === "scenario" && e.case.input.request.adHocRoute ? [e.case.input.request.adHocRoute] : [])));
-  const results = await runSuite(suite, harness);
-  timing("cases");
+  async function runCases(): Promise<number> {
+    // Built before waiting for the parse, so engine set-up overlaps it too.
+    const harness = createHarness({ config, policySet, baseline, nowMs, keys: await keys, ...(chosen.engine ? { engine: chosen.engine } : {}) });
+    timing("config, policies, keys and harness");
 
-  const coverage = coverageOf(policySet.policies, results, (f) => shownPath(io, f));
-  const files = [...new Set(results.map((r) => r.file))];
-  const report = { results, coverage, files, seconds: (performance.now() - started) / 1000 };
-  const failed = results.some((r) => r.status !== "pass") || (values["require-coverage"] === true && coverage.some((c) => c.cases === 0));
-  const out = printer(io.stdout);
-  if (values.json) out.line(JSON.stringify(renderTestJson(report, failed), null, 2));
-  else renderTestText(report, out, values["require-coverage"] === true);
-  return failed ? EXIT_FAILED : EXIT_OK;
+    const suite = loadSuite(scenarioPaths, await parsing, {
+      config: config.config,
+      baseline,
+      namedEntities: named,
+      policyIds: new Set(policySet.policies.map((p) => p.id)),
+      nowSeconds: Math.floor(nowMs / 1000),
+    });
+    if (values.filter !== undefined) {
+      const needle = values.filter.toLowerCase();
+      suite.entries = suite.entries.filter((e) => e.name.toLowerCase().includes(needle));
+      if (suite.entries.length === 0) throw new InputError(`no case name contains \`${values.filter}\``);
+    }
+    if (suite.entries.length === 0) throw new InputError("the scenario files hold no cases");
+    timing("scenario files");
+
+    harness.addRoutes(suite.entries.flatMap((e) => (e.kind === "scenario" && e.case.input.request.adHocRoute ? [e.case.input.request.adHocRoute] : [])));
+    const results = await runSuite(suite, harness);
+    timing("cases");
+
+    const coverage = coverageOf(policySet.policies, results, (f) => shownPath(io, f));
+    const files = [...new Set(results.map((r) => r.file))];
+    const report = { results, coverage, files, seconds: (performance.now() - started) / 1000 };
+    const failed = results.some((r) => r.status !== "pass") || (values["require-coverage"] === true && coverage.some((c) => c.cases === 0));
+    const out = printer(io.stdout);
+    if (values.json) out.line(JSON.stringify(renderTestJson(report, failed), null, 2));
+    else renderTestText(report, out, values["require-coverage"] === true);
+    return failed ? EXIT_FAILED : EXIT_OK;
+  }
 }
 
 /** `ZTPDP_TIMING=1`: where a run's time goes, per phase, on stderr. */

@@ -10,7 +10,7 @@ import type { JwtVerifyOptions } from "../../identity/jwt-verifier.js";
 import type { IdentityResult } from "../../identity/types.js";
 import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "../../policy/engine.js";
 import type { LoadedPolicySet } from "../../policy/loader.js";
-import { createLocalCedarEngine, type LocalCedarEngine } from "../../policy/local-engine.js";
+import { createLocalCedarEngine } from "../../policy/local-engine.js";
 import type { PatchBaseline } from "../../posture/baseline.js";
 import type { PostureRecord, PostureResult } from "../../posture/types.js";
 import { createPostureVerifier } from "../../posture/verifier.js";
@@ -27,6 +27,8 @@ export interface HarnessOptions {
   nowMs: number;
   /** From `generateEphemeralKeys(signingAlgorithms(...))`, started early by the command. */
   keys: ReadonlyMap<string, EphemeralKey>;
+  /** The engine to decide with (`ztpdp test --engine`); default: the local engine on `policySet`. */
+  engine?: PolicyEngine;
 }
 
 /** Everything one evaluation produced, for comparing (test) and showing (explain). */
@@ -46,7 +48,7 @@ export interface Harness {
   /** Adds the cases' inline resources to the config's route catalog, for this run only. */
   addRoutes(routes: readonly RouteConfig[]): void;
   /** The same engine instance, for Cedar-format tests that bring their own entities and context. */
-  readonly engine: LocalCedarEngine;
+  readonly engine: PolicyEngine;
 }
 
 /** Device tokens that stand for an injected normalized posture: no dots, so never a JWT. */
@@ -88,16 +90,16 @@ export function createHarness(opts: HarnessOptions): Harness {
   }
   const attributeProblems = principalAttributeProblems(config.issuers, opts.policySet);
   if (attributeProblems.length > 0) throw new InputError(`the config and \`${opts.policySet.schemaFile}\` disagree on principal attributes`, attributeProblems.map((p) => `  - ${p}`));
-  const engine = createLocalCedarEngine(opts.policySet);
+  const engine: PolicyEngine = opts.engine ?? createLocalCedarEngine(opts.policySet);
 
   let seen: Omit<Evaluation, "decision"> = {};
   const injected = new Map<string, PostureRecord>();
   const recordingEngine: PolicyEngine = {
     name: engine.name,
     revision: engine.revision,
-    isAuthorized(query) {
-      const answer = engine.isAuthorized(query);
+    async isAuthorized(query) {
       seen.query = query;
+      const answer = await engine.isAuthorized(query);
       seen.answer = answer;
       return answer;
     },

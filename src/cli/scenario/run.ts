@@ -48,7 +48,7 @@ export async function runSuite(suite: Suite, harness: Harness): Promise<CaseResu
         determining: ev.decision.determiningPolicies,
       });
     } else {
-      const answer = harness.engine.isAuthorized(entry.case.query);
+      const answer = await harness.engine.isAuthorized(entry.case.query);
       const mismatches = compareCedar(entry.case, answer);
       const q = entry.case.query;
       results.push({

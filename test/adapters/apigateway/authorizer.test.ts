@@ -183,11 +183,24 @@ describe("server faults", () => {
 });
 
 describe("composition root", () => {
-  it("refuses to start on a Verified Permissions config without an engine, instead of silently using local policies", async () => {
+  it("never falls back to local policies on a Verified Permissions config: with the store unreachable, an allowed request is a fault", async () => {
     const { loaded, cleanup } = writeLocalConfig(issuers.issuer.replace("/idp", ""), (doc) => {
-      doc.policy = { engine: "verified-permissions", policyStoreId: "ps-123", region: "eu-west-1" };
+      // A closed loopback port: the store cannot be reached (no network is used).
+      const dir = (doc.policy as { dir: string }).dir; // the local policies' schema: what the remote engine checks requests against
+      doc.policy = { engine: "verified-permissions", policyStoreId: "ps-123", region: "eu-west-1", endpoint: "http://127.0.0.1:9", dir, timeoutMs: 500, initTimeoutMs: 500 };
     });
-    await expect(createPdp({ config: loaded, audit, hydrate: false })).rejects.toThrow(/verified-permissions.*needs an engine/);
-    cleanup();
+    const env = { ...process.env };
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test", AWS_EC2_METADATA_DISABLED: "true" });
+    try {
+      const remote = await createPdp({ config: loaded, audit, hydrate: false });
+      expect(remote.engine.name).toBe("verified-permissions");
+      const token = userToken();
+      const event = restRequestEvent({ headers: { authorization: `Bearer ${token}`, "X-Device-Token": deviceToken() } });
+      await expect(authorizeRestRequest(remote, event)).rejects.toThrow(AuthorizerFaultError);
+      expect(recordOf(token)).toMatchObject([{ outcome: "error", engine: "verified-permissions", errors: [{ code: "engine_unavailable" }] }]);
+    } finally {
+      process.env = env;
+      cleanup();
+    }
   });
 });
