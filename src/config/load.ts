@@ -108,6 +108,11 @@ function crossFieldProblems(config: PdpConfig): string[] {
     }
   }
   problems.push(...trustNamespaceProblems(config), ...budgetProblems(config));
+  // AVA mode evaluates its Verified Access folder in process and builds no other engine: a store named
+  // beside it would be silently ignored, so an operator who thinks Verified Permissions decides is told.
+  if (config.verifiedAccess?.policyDir !== undefined && config.policy.engine !== "local") {
+    problems.push(`policy.engine: \`${config.policy.engine}\` is never used when verifiedAccess.policyDir is set (AVA mode decides with that folder); remove one of them`);
+  }
   const seenRoutes = new Set<string>();
   config.routes.forEach((r, i) => {
     if (seenRoutes.has(r.path)) problems.push(`routes.${i}.path: \`${r.path}\` is listed twice`);

@@ -148,6 +148,17 @@ describe("time budgets: key fetches and evaluation must fit the decision timeout
   });
 });
 
+describe("AVA mode beside a policy engine", () => {
+  it("refuses a Verified Permissions store that AVA mode would silently ignore", () => {
+    const doc = { version: 1, issuers: [issuer], verifiedAccess: { policyDir: "ava" }, policy: { engine: "verified-permissions", policyStoreId: "PSEXAMPLEabcdefg111111" } };
+    expect(problems(doc)).toEqual([expect.stringMatching(/^policy\.engine: `verified-permissions` is never used when verifiedAccess\.policyDir is set/)]);
+  });
+
+  it("control: AVA mode with the default local engine loads", () => {
+    expect(load({ verifiedAccess: { policyDir: "ava" } }).config.verifiedAccess?.policyDir).toBe("ava");
+  });
+});
+
 describe("overlapping route templates: a warning at load, naming the route that wins", () => {
   const route = (path: string, classification = "internal") => ({ path, application: "app", classification });
 
