@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { preparsePolicySet } from "@cedar-policy/cedar-wasm/nodejs";
 import { callCedar, describe } from "../policy/cedar-answer.js";
 import type { AuthorizationQuery, CedarValue, EngineAnswer, PolicyEngine } from "../policy/engine.js";
-import { conditionReads, emptyReads, mergeReads } from "../policy/condition-reads.js";
-import { contextSelector, selectContext } from "../policy/request-trim.js";
+import { conditionReads, emptyReads, mergeReads } from "../policy/local-cedar/condition-reads.js";
+import { contextSelector, selectContext } from "../policy/local-cedar/request-trim.js";
 import type { AvaPolicySet } from "./loader.js";
 
 /**

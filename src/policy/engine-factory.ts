@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { LoadedConfig } from "../config/load.js";
 import type { PolicyEngine } from "./engine.js";
 import { loadPolicyDir, SCHEMA_FILE_NAME, type LoadedPolicySet } from "./loader.js";
-import { createLocalCedarEngine } from "./local-engine.js";
+import { createLocalCedarEngine } from "./local-cedar/local-engine.js";
 import { readPrecompiled } from "./precompiled.js";
 import type { AvpEngineOptions } from "./verified-permissions/factory.js";
 

@@ -20,6 +20,6 @@ export {
   toEngineAnswer,
   type LocalCedarEngine,
   type LocalCedarEngineOptions,
-} from "./local-engine.js";
+} from "./local-cedar/local-engine.js";
 export { PolicyLoadError, formatProblem, type PolicyProblem } from "./problems.js";
 export { canonicalJson, computeRevision } from "./revision.js";

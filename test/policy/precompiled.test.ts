@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadPolicyDir, readPolicyDir } from "../../src/policy/loader.js";
 import { PRECOMPILED_FILE, readPrecompiled, writePrecompiled } from "../../src/policy/precompiled.js";
-import { createLocalCedarEngine } from "../../src/policy/local-engine.js";
+import { createLocalCedarEngine } from "../../src/policy/local-cedar/local-engine.js";
 import { REFERENCE_DIR, buildQuery, employeeReadsWiki, fixture, type QuerySpec } from "./helpers.js";
 
 function copyOfReference(): string {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadPolicyDir } from "../../src/policy/loader.js";
-import { createLocalCedarEngine } from "../../src/policy/local-engine.js";
+import { createLocalCedarEngine } from "../../src/policy/local-cedar/local-engine.js";
 import { REFERENCE_DIR, buildQuery, fixture, type QuerySpec } from "./helpers.js";
 
 /** Scenarios are data: the request in the decision model's shape, the expected decision and reasons. */

@@ -10,7 +10,7 @@ import type { JwtVerifyOptions } from "../../identity/jwt-verifier.js";
 import type { IdentityResult } from "../../identity/types.js";
 import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "../../policy/engine.js";
 import type { LoadedPolicySet } from "../../policy/loader.js";
-import { createLocalCedarEngine } from "../../policy/local-engine.js";
+import { createLocalCedarEngine } from "../../policy/local-cedar/local-engine.js";
 import type { PatchBaseline } from "../../posture/baseline.js";
 import type { PostureRecord, PostureResult } from "../../posture/types.js";
 import { createPostureVerifier } from "../../posture/verifier.js";

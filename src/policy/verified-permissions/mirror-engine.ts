@@ -1,6 +1,6 @@
 import type { VerifiedPermissionsClient } from "@aws-sdk/client-verifiedpermissions";
 import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "../engine.js";
-import { createLocalCedarEngine, type LocalCedarEngine } from "../local-engine.js";
+import { createLocalCedarEngine, type LocalCedarEngine } from "../local-cedar/local-engine.js";
 import type { Budget } from "./call-budget.js";
 import { stderrEvents, type EngineEventSink } from "./events.js";
 import { storePolicySet } from "./store-policy-set.js";

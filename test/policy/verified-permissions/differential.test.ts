@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "../../../src/policy/engine.js";
 import { loadPolicyDir, type LoadedPolicySet } from "../../../src/policy/loader.js";
-import { createLocalCedarEngine } from "../../../src/policy/local-engine.js";
+import { createLocalCedarEngine } from "../../../src/policy/local-cedar/local-engine.js";
 import { generateRequest } from "../generated/model.js";
 import { seededRng } from "../generated/prng.js";
 import { loadGenerated } from "../generated/set.js";

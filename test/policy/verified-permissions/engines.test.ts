@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPush } from "../../../src/cli/avp/push-apply.js";
 import { planPush } from "../../../src/cli/avp/push-plan.js";
 import { compilePolicySources, readPolicyDir, type LoadedPolicySet } from "../../../src/policy/loader.js";
-import { createLocalCedarEngine } from "../../../src/policy/local-engine.js";
+import { createLocalCedarEngine } from "../../../src/policy/local-cedar/local-engine.js";
 import type { EngineEvent } from "../../../src/policy/verified-permissions/events.js";
 import { testClock } from "../../support/clock.js";
 import { FIXTURE_POLICIES } from "../../support/fixture-project.js";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { EngineAnswer } from "../../src/policy/engine.js";
-import { createLocalCedarEngine } from "../../src/policy/local-engine.js";
-import { resourceGuardOf } from "../../src/policy/resource-guard.js";
-import { generateRequest } from "./generated/model.js";
-import { loadGenerated } from "./generated/set.js";
-import { seededRng } from "./generated/prng.js";
+import type { EngineAnswer } from "../../../src/policy/engine.js";
+import { createLocalCedarEngine } from "../../../src/policy/local-cedar/local-engine.js";
+import { resourceGuardOf } from "../../../src/policy/local-cedar/resource-guard.js";
+import { generateRequest } from "../generated/model.js";
+import { loadGenerated } from "../generated/set.js";
+import { seededRng } from "../generated/prng.js";
 
 /**
  * The proof that partitioning is exact: thousands of generated policies and requests (seeded, the same on

@@ -1,5 +1,5 @@
-import type { AuthorizationQuery } from "./engine.js";
-import { asUid, uidKey } from "./entity-uid.js";
+import type { AuthorizationQuery } from "../engine.js";
+import { asUid, uidKey } from "../entity-uid.js";
 import type { EntityScope, PolicyScope } from "./policy-scope.js";
 import { guardFails, resourceStringAttrs, type ResourceGuard } from "./resource-guard.js";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { AuthorizationQuery, CedarValue, EngineAnswer } from "../../src/policy/engine.js";
-import { compilePolicySources, loadPolicyDir, type LoadedPolicySet } from "../../src/policy/loader.js";
-import { MODEL_WARMUP_QUERY, createLocalCedarEngine, toEngineAnswer } from "../../src/policy/local-engine.js";
-import { REFERENCE_DIR, REFERENCE_SCHEMA, buildQuery, employeeReadsWiki, fixture, ip } from "./helpers.js";
+import type { AuthorizationQuery, CedarValue, EngineAnswer } from "../../../src/policy/engine.js";
+import { compilePolicySources, loadPolicyDir, type LoadedPolicySet } from "../../../src/policy/loader.js";
+import { MODEL_WARMUP_QUERY, createLocalCedarEngine, toEngineAnswer } from "../../../src/policy/local-cedar/local-engine.js";
+import { REFERENCE_DIR, REFERENCE_SCHEMA, buildQuery, employeeReadsWiki, fixture, ip } from "../helpers.js";
 import { readFileSync } from "node:fs";
 
 const reference = loadPolicyDir(REFERENCE_DIR);

@@ -1,16 +1,16 @@
 import { policyToJson, preparsePolicySet, type PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { callCedar } from "./cedar-answer.js";
+import { callCedar } from "../cedar-answer.js";
 import { conditionReads, emptyReads, mergeReads, type ConditionReads } from "./condition-reads.js";
-import type { AuthorizationQuery, EngineAnswer } from "./engine.js";
-import type { LoadedPolicy } from "./loader.js";
+import type { AuthorizationQuery, EngineAnswer } from "../engine.js";
+import type { LoadedPolicy } from "../loader.js";
 import { PartitionCache } from "./partition-cache.js";
 import { PartitionIndex, parentGraph, type ParentGraph } from "./partition-index.js";
 import { namedEntityKeys } from "./named-entities.js";
 import { scopeOf, withoutScope, type PolicyScope } from "./policy-scope.js";
-import { conforms } from "./request-conformance.js";
+import { conforms } from "../request-conformance.js";
 import { resourceGuardOf } from "./resource-guard.js";
 import { contextSelector, selectContext, trimEntities, type TrimPlan } from "./request-trim.js";
-import type { SchemaModel } from "./schema-model.js";
+import type { SchemaModel } from "../schema-model.js";
 
 /**
  * Evaluates each request against only the policies whose scope can match it (partition-index.ts).

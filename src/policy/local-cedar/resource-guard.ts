@@ -1,5 +1,5 @@
 import type { PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { asUid } from "./entity-uid.js";
+import { asUid } from "../entity-uid.js";
 
 /**
  * A policy whose conditions *start* with `resource.attr == "literal"` (or `!=`) is inert for a request

@@ -1,5 +1,5 @@
 import type { PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { asUid, uidKey } from "./entity-uid.js";
+import { asUid, uidKey } from "../entity-uid.js";
 
 /**
  * A policy's scope (the head: `principal ..., action ..., resource ...`) reduced to what the partition index

@@ -1,6 +1,6 @@
-import type { AuthorizationQuery, CedarValue, EntityJson } from "./engine.js";
+import type { AuthorizationQuery, CedarValue, EntityJson } from "../engine.js";
 import type { ConditionReads } from "./condition-reads.js";
-import { uidKey } from "./entity-uid.js";
+import { uidKey } from "../entity-uid.js";
 import { ancestors, type ParentGraph } from "./partition-index.js";
 
 /**

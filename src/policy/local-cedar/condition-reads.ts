@@ -1,5 +1,5 @@
 import type { Expr, PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { asUid, uidKey } from "./entity-uid.js";
+import { asUid, uidKey } from "../entity-uid.js";
 
 /**
  * What a policy's conditions (`when`/`unless`) can observe of a request, found by walking Cedar's JSON AST.

@@ -1,16 +1,16 @@
 import { policyToJson } from "@cedar-policy/cedar-wasm/nodejs";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { conditionReads } from "../../src/policy/condition-reads.js";
-import { uidKey } from "../../src/policy/entity-uid.js";
-import { PartitionCache } from "../../src/policy/partition-cache.js";
-import { PartitionIndex } from "../../src/policy/partition-index.js";
-import { scopeOf } from "../../src/policy/policy-scope.js";
-import { conforms } from "../../src/policy/request-conformance.js";
-import { guardFails, resourceGuardOf, resourceStringAttrs } from "../../src/policy/resource-guard.js";
-import { contextSelector, selectContext } from "../../src/policy/request-trim.js";
-import { compileSchemaModel } from "../../src/policy/schema-model.js";
-import { REFERENCE_SCHEMA, employeeReadsWiki, ip } from "./helpers.js";
+import { conditionReads } from "../../../src/policy/local-cedar/condition-reads.js";
+import { uidKey } from "../../../src/policy/entity-uid.js";
+import { PartitionCache } from "../../../src/policy/local-cedar/partition-cache.js";
+import { PartitionIndex } from "../../../src/policy/local-cedar/partition-index.js";
+import { scopeOf } from "../../../src/policy/local-cedar/policy-scope.js";
+import { conforms } from "../../../src/policy/request-conformance.js";
+import { guardFails, resourceGuardOf, resourceStringAttrs } from "../../../src/policy/local-cedar/resource-guard.js";
+import { contextSelector, selectContext } from "../../../src/policy/local-cedar/request-trim.js";
+import { compileSchemaModel } from "../../../src/policy/schema-model.js";
+import { REFERENCE_SCHEMA, employeeReadsWiki, ip } from "../helpers.js";
 
 const json = (text: string) => {
   const r = policyToJson(text);

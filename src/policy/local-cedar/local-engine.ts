@@ -1,17 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { preparsePolicySet, preparseSchema, type DetailedError, type PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { callCedar } from "./cedar-answer.js";
-import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "./engine.js";
-import type { LoadedPolicySet } from "./loader.js";
+import { callCedar } from "../cedar-answer.js";
+import type { AuthorizationQuery, EngineAnswer, PolicyEngine } from "../engine.js";
+import type { LoadedPolicySet } from "../loader.js";
 import { conditionReads } from "./condition-reads.js";
-import { uidKey } from "./entity-uid.js";
+import { uidKey } from "../entity-uid.js";
 import { namedEntityKeys } from "./named-entities.js";
 import { createPartitionedEvaluator, parsePolicyJson, type PartitionStats } from "./partitioned-evaluator.js";
 import { scopeOf } from "./policy-scope.js";
-import { compileSchemaModel } from "./schema-model.js";
-import { LEAST_TRUSTED_POSTURE } from "../posture/types.js";
+import { compileSchemaModel } from "../schema-model.js";
+import { LEAST_TRUSTED_POSTURE } from "../../posture/types.js";
 
-export { toEngineAnswer } from "./cedar-answer.js";
+export { toEngineAnswer } from "../cedar-answer.js";
 
 /**
  * The in-process Cedar engine: policies and schema are parsed once (at cold start) into cedar-wasm's
