@@ -66,8 +66,12 @@ export function newId(prefix: string): string {
   return out;
 }
 
-/** A write time for `store`: now, or 1 ms after the previous write, so change detection by date is exact. */
-export function tick(store: PolicyStore): Date {
+/**
+ * Records a write to `store`: a new version (what evaluate.ts keys its parsed policy sets on) and the write
+ * time, now or 1 ms after the previous write, so change detection by date is exact.
+ */
+export function markWritten(store: PolicyStore): Date {
+  store.version += 1;
   store.clock = Math.max(Date.now(), store.clock + 1);
   return new Date(store.clock);
 }

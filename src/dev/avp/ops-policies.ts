@@ -14,7 +14,7 @@ import {
   POLICY_STORE_ID,
   type Body,
 } from "./fields.js";
-import { newId, tick, type PolicyStore, type StoredPolicy } from "./model.js";
+import { newId, markWritten, type PolicyStore, type StoredPolicy } from "./model.js";
 import { checkStatement, strictValidate } from "./policy-checks.js";
 import { iso, page, type Registry } from "./registry.js";
 
@@ -68,10 +68,9 @@ export function createPolicy(reg: Registry, body: Body): unknown {
         effect: json.json.effect === "permit" ? "Permit" : "Forbid",
       };
     }
-    const now = tick(store);
+    const now = markWritten(store);
     const stored: StoredPolicy = { ...policy, ...(name !== undefined ? { name } : {}), createdDate: now, lastUpdatedDate: now };
     store.policies.set(policyId, stored);
-    store.version += 1;
     return summary(store, stored);
   });
 }
@@ -102,8 +101,7 @@ export function updatePolicy(reg: Registry, body: Body): unknown {
   policy.statement = statement;
   if (description !== undefined) policy.description = description;
   else delete policy.description;
-  policy.lastUpdatedDate = tick(store);
-  store.version += 1;
+  policy.lastUpdatedDate = markWritten(store);
   return summary(store, policy);
 }
 
@@ -112,8 +110,7 @@ export function deletePolicy(reg: Registry, body: Body): unknown {
   const store = reg.store(body);
   const id = reqString(body, "policyId", "", RESOURCE_ID);
   if (store.policies.delete(id)) {
-    tick(store);
-    store.version += 1;
+    markWritten(store);
   }
   return {};
 }

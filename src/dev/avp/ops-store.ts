@@ -1,6 +1,6 @@
 import { conflict, notFound, validation } from "./errors.js";
 import { DESCRIPTION, RESOURCE_ID, optString, reqObject, reqString, union, type Body } from "./fields.js";
-import { newId, newStore, tick } from "./model.js";
+import { newId, newStore, markWritten } from "./model.js";
 import { checkSchema, checkStatement, checkTemplateCount } from "./policy-checks.js";
 import { iso, page, type Registry } from "./registry.js";
 
@@ -54,9 +54,8 @@ export function putSchema(reg: Registry, body: Body): unknown {
   const [, text] = union(reqObject(body, "definition", ""), "definition", ["cedarJson"]);
   if (typeof text !== "string") throw validation("definition.cedarJson must be a string", "definition.cedarJson");
   const namespaces = checkSchema(text);
-  const now = tick(store);
+  const now = markWritten(store);
   store.schema = { text, namespaces, createdDate: store.schema?.createdDate ?? now, lastUpdatedDate: now };
-  store.version += 1;
   return { policyStoreId: store.policyStoreId, namespaces, createdDate: iso(store.schema.createdDate), lastUpdatedDate: iso(now) };
 }
 
@@ -74,10 +73,9 @@ export function createPolicyTemplate(reg: Registry, body: Body): unknown {
     const statement = reqString(body, "statement", "", { min: 1 });
     const description = optString(body, "description", "", DESCRIPTION);
     checkStatement(store, statement, "template", "statement");
-    const now = tick(store);
+    const now = markWritten(store);
     const policyTemplateId = newId("PT");
     store.templates.set(policyTemplateId, { policyTemplateId, statement, ...(description !== undefined ? { description } : {}), createdDate: now, lastUpdatedDate: now });
-    store.version += 1;
     return { policyStoreId: store.policyStoreId, policyTemplateId, createdDate: iso(now), lastUpdatedDate: iso(now) };
   });
 }
@@ -108,8 +106,7 @@ export function updatePolicyTemplate(reg: Registry, body: Body): unknown {
   checkStatement(store, statement, "template", "statement");
   t.statement = statement;
   if (description !== undefined) t.description = description;
-  t.lastUpdatedDate = tick(store);
-  store.version += 1;
+  t.lastUpdatedDate = markWritten(store);
   return { policyStoreId: store.policyStoreId, policyTemplateId: id, createdDate: iso(t.createdDate), lastUpdatedDate: iso(t.lastUpdatedDate) };
 }
 
@@ -121,8 +118,7 @@ export function deletePolicyTemplate(reg: Registry, body: Body): unknown {
     throw conflict("the policy template still has template-linked policies", "POLICY_TEMPLATE", id);
   }
   if (store.templates.delete(id)) {
-    tick(store);
-    store.version += 1;
+    markWritten(store);
   }
   return {};
 }
