@@ -3,6 +3,7 @@ import { join } from "node:path";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../support/local-config.js";
+import { avaConfigFrom } from "./ava-config.js";
 import { packagingProject, type PackagingProject } from "./project.js";
 
 // `npm run package -- --stage prod --param config=<an AVA-mode config>`: each authorizer zip carries the
@@ -16,16 +17,8 @@ let project: PackagingProject;
 beforeAll(() => {
   project = packagingProject();
   cpSync(join(ROOT, "test/ava/fixtures/group"), join(project.root, "web-policies"), { recursive: true });
-  const example = readFileSync(join(project.root, "config/examples/production.yaml"), "utf8")
-    .replaceAll("../../", "../")
-    .replace("    principal: {}", "    principal: { entityIdPrefix: corp }")
-    .replace("binding: { deviceClaim: user_sub, userClaim: sub }", "binding: { deviceClaim: user_sub, userClaim: sub, issuers: [corp-idp, verified-access] }");
-  project.write(
-    CONFIG,
-    `${example}\nverifiedAccess:\n  policyDir: ../web-policies\n  userContexts: { corp-idp: corp, verified-access: corp }\n  deviceContexts: { jamf: jamf }\n` +
-      "  signedHeader:\n    instanceArns: [arn:aws:ec2:us-east-1:123456789012:verified-access-instance/vai-0123456789abcdef0]\n" +
-      "    issuers: [https://idp.example.com/oauth2/default]\n    principal: { entityIdPrefix: ava }\n",
-  );
+  const production = readFileSync(join(project.root, "config/examples/production.yaml"), "utf8").replaceAll("../../", "../");
+  project.write(CONFIG, avaConfigFrom(production, "../web-policies", "  userContexts: { corp-idp: corp, verified-access: corp }\n  deviceContexts: { jamf: jamf }\n"));
 });
 
 afterAll(() => project?.cleanup());

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BundleError, stageBundle } from "../../src/deploy/stage.js";
 import { FIXTURE_PROJECT } from "../support/fixture-project.js";
 import { ROOT } from "../support/local-config.js";
+import { avaConfigFrom } from "./ava-config.js";
 
 // AVA mode (`verifiedAccess.policyDir`) in a bundle: the zip carries the named config, the Verified Access
 // folder it names (its *.cedar and verified-access.yaml, no scenarios) and the patch baseline, and not
@@ -19,14 +20,9 @@ cpSync(join(ROOT, "test/ava/fixtures/group"), join(root, "web-policies"), { recu
 writeFileSync(join(root, "web-policies/NOTES.md"), "not a policy file\n");
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const avaSection = (mappings: string) =>
-  `\nverifiedAccess:\n  policyDir: ../../web-policies\n${mappings}  signedHeader:\n    instanceArns: [arn:aws:ec2:us-east-1:123456789012:verified-access-instance/vai-0123456789abcdef0]\n    issuers: [https://idp.example.com/oauth2/default]\n    principal: { entityIdPrefix: ava }\n`;
-
 function writeConfig(name: string, mappings: string): string {
-  const base = readFileSync(join(ROOT, "config/examples/production.yaml"), "utf8")
-    .replace("    principal: {}", "    principal: { entityIdPrefix: corp }")
-    .replace("binding: { deviceClaim: user_sub, userClaim: sub }", "binding: { deviceClaim: user_sub, userClaim: sub, issuers: [corp-idp, verified-access] }");
-  writeFileSync(join(root, `config/examples/${name}`), base + avaSection(mappings));
+  const production = readFileSync(join(ROOT, "config/examples/production.yaml"), "utf8");
+  writeFileSync(join(root, `config/examples/${name}`), avaConfigFrom(production, "../../web-policies", mappings));
   return `config/examples/${name}`;
 }
 
