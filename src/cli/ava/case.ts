@@ -276,16 +276,7 @@ function readExpect(value: unknown, path: Path, ctx: AvaResolveContext, check: C
   const e = check.object(value, path, ["decision", "determining", "errors"], ["decision"]);
   if (!e) return undefined;
   const decision = check.oneOf(e.decision, [...path, "decision"], decisions);
-  const ids = (key: "determining" | "errors") => {
-    const list = check.stringList(e[key], [...path, key]);
-    list.forEach((id, i) => {
-      if (!ctx.policyIds.has(id)) {
-        const hint = closest(id, ctx.policyIds);
-        check.fail([...path, key, i], `unknown policy id \`${id}\`${hint ? ` (did you mean \`${hint}\`?)` : ""}`);
-      }
-    });
-    return list;
-  };
+  const ids = (key: "determining" | "errors") => check.policyIdList(e[key], [...path, key], ctx.policyIds);
   const expect: AvaExpectation = { decision: decision ?? "deny" };
   if (e.determining !== undefined) expect.determining = ids("determining");
   if (e.errors !== undefined) expect.errors = ids("errors");

@@ -137,16 +137,7 @@ function readExpect(value: unknown, path: Path, ctx: ResolveContext, device: Dev
   if (!e) return undefined;
   const decision = check.oneOf(e.decision, [...path, "decision"], EXPECTED_DECISIONS);
   const expect: Expectation = { decision: decision ?? "deny" };
-  const policyList = (key: "determining" | "errors") => {
-    const ids = check.stringList(e[key], [...path, key]);
-    ids.forEach((id, i) => {
-      if (!ctx.policyIds.has(id)) {
-        const hint = closest(id, ctx.policyIds);
-        check.fail([...path, key, i], `unknown policy id \`${id}\`${hint ? ` (did you mean \`${hint}\`?)` : ""}`);
-      }
-    });
-    return ids;
-  };
+  const policyList = (key: "determining" | "errors") => check.policyIdList(e[key], [...path, key], ctx.policyIds);
   if (e.determining !== undefined) expect.determining = policyList("determining");
   if (e.errors !== undefined) expect.errors = policyList("errors");
   if (e.deviceRejected !== undefined) {

@@ -65,6 +65,18 @@ export class Checker {
     return value.flatMap((v, i) => this.string(v, [...path, i]) ?? []);
   }
 
+  /** A list of policy ids that must all exist in the policy set (a misspelt id would make a case vacuous). */
+  policyIdList(value: unknown, path: Path, policyIds: ReadonlySet<string>): string[] {
+    const ids = this.stringList(value, path);
+    ids.forEach((id, i) => {
+      if (!policyIds.has(id)) {
+        const hint = closest(id, policyIds);
+        this.fail([...path, i], `unknown policy id \`${id}\`${hint ? ` (did you mean \`${hint}\`?)` : ""}`);
+      }
+    });
+    return ids;
+  }
+
   oneOf<T extends string>(value: unknown, path: Path, allowed: readonly T[]): T | undefined {
     if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
     const hint = typeof value === "string" ? closest(value, allowed) : undefined;
