@@ -68,12 +68,15 @@ export class Checker {
   /** A list of policy ids that must all exist in the policy set (a misspelt id would make a case vacuous). */
   policyIdList(value: unknown, path: Path, policyIds: ReadonlySet<string>): string[] {
     const ids = this.stringList(value, path);
-    ids.forEach((id, i) => {
-      if (!policyIds.has(id)) {
-        const hint = closest(id, policyIds);
-        this.fail([...path, i], `unknown policy id \`${id}\`${hint ? ` (did you mean \`${hint}\`?)` : ""}`);
-      }
-    });
+    // Indexes of the raw list: stringList drops entries that are not strings, so ids' own indexes would shift.
+    if (Array.isArray(value)) {
+      value.forEach((id, i) => {
+        if (typeof id === "string" && id.length > 0 && !policyIds.has(id)) {
+          const hint = closest(id, policyIds);
+          this.fail([...path, i], `unknown policy id \`${id}\`${hint ? ` (did you mean \`${hint}\`?)` : ""}`);
+        }
+      });
+    }
     return ids;
   }
 
